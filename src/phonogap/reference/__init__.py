@@ -1,0 +1,28 @@
+"""Reference backends that label configurations, chosen by name through one registry."""
+
+from phonogap.reference.ase_calculator import AseCalculatorReference
+from phonogap.reference.base import Reference
+from phonogap.reference.evaluate import evaluate_configurations, map_with_calculator
+from phonogap.reference.gap import GapPotential
+from phonogap.reference.registry import (
+    UnknownReferenceError,
+    available_references,
+    get_reference,
+    reference_from_spec,
+    register_reference,
+)
+from phonogap.reference.stillinger_weber import StillingerWeberReference
+
+__all__ = [
+    "AseCalculatorReference",
+    "GapPotential",
+    "Reference",
+    "StillingerWeberReference",
+    "UnknownReferenceError",
+    "available_references",
+    "evaluate_configurations",
+    "get_reference",
+    "map_with_calculator",
+    "reference_from_spec",
+    "register_reference",
+]

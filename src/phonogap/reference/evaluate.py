@@ -1,0 +1,197 @@
+"""Evaluate many configurations with one reference, spread over a process pool.
+
+Cheap backends (Stillinger–Weber, a fitted GAP) label hundreds of supercells in one job; the
+pool uses every core the job may use. Each worker process builds its calculator once from the
+serialisable :class:`~phonogap.reference.base.Reference` (live calculators are not picklable).
+Workers are forked, so scripts without an ``if __name__ == "__main__"`` guard work too
+(quippy is built without OpenMP, and OpenBLAS re-initialises its thread pool after a fork).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
+
+if TYPE_CHECKING:
+    from ase import Atoms
+    from ase.calculators.calculator import Calculator
+
+    from phonogap.reference.base import Reference
+
+logger = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_worker_calculator: Calculator | None = None
+
+
+class LabellingError(RuntimeError):
+    """Raised when a reference returns unusable labels (NaN or infinite values)."""
+
+
+def available_cores() -> int:
+    """Count the cores this process may use.
+
+    Returns
+    -------
+    int
+        ``len(os.sched_getaffinity(0))`` where available, else ``os.cpu_count()``.
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _init_worker(reference: Reference) -> None:
+    global _worker_calculator
+    _worker_calculator = reference.calculator()
+
+
+def _call_in_worker(function: Callable[[Any, Calculator], Any], item: Any) -> Any:
+    assert _worker_calculator is not None, "worker initialiser did not run"
+    return function(item, _worker_calculator)
+
+
+def map_with_calculator(
+    reference: Reference,
+    function: Callable[[Item, Calculator], Result],
+    items: Sequence[Item],
+    n_workers: int | None = None,
+) -> list[Result]:
+    """Apply ``function(item, calculator)`` to every item, in parallel processes.
+
+    Parameters
+    ----------
+    reference
+        Builds the calculator in each worker.
+    function
+        A module-level (picklable) function of an item and a calculator.
+    items
+        Picklable inputs (ASE Atoms, pymatgen Structures, ...).
+    n_workers
+        Number of processes; default: the available cores, never more than the items.
+        ``1`` runs in this process.
+
+    Returns
+    -------
+    list
+        Results in the order of ``items``.
+    """
+    if not items:
+        return []
+    workers = min(n_workers or available_cores(), len(items))
+    if workers <= 1:
+        calculator = reference.calculator()
+        return [function(item, calculator) for item in items]
+    logger.info("evaluating %d items with %s on %d processes", len(items), reference.backend, workers)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(reference,)
+    ) as pool:
+        futures = [pool.submit(_call_in_worker, function, item) for item in items]
+        return [future.result() for future in futures]
+
+
+def label_atoms(atoms: Atoms, calculator: Calculator) -> Atoms:
+    """Compute reference energy, forces and (for periodic cells) virial of one configuration.
+
+    Parameters
+    ----------
+    atoms
+        The configuration; its ``info`` and ``arrays`` are kept.
+    calculator
+        The reference calculator.
+
+    Returns
+    -------
+    Atoms
+        A copy without calculator, with ``REF_energy`` (eV), ``REF_forces`` (eV/Å) and, for
+        fully periodic cells, ``REF_virial`` (eV, ``-stress * volume``).
+    """
+    work = atoms.copy()
+    work.calc = calculator
+    energy = float(work.get_potential_energy())
+    forces = np.array(work.get_forces())
+    virial = None
+    if all(work.pbc) and "stress" in calculator.implemented_properties:
+        stress = work.get_stress(voigt=False)
+        virial = -np.asarray(stress) * work.get_volume()
+    labelled = atoms.copy()
+    labelled.calc = None
+    labelled.info[ENERGY_KEY] = energy
+    labelled.arrays[FORCES_KEY] = forces
+    if virial is not None:
+        labelled.info[VIRIAL_KEY] = virial
+    return labelled
+
+
+def evaluate_configurations(
+    reference: Reference, configurations: Sequence[Atoms], n_workers: int | None = None
+) -> list[Atoms]:
+    """Label configurations with a reference and check the labels are finite.
+
+    Parameters
+    ----------
+    reference
+        The reference backend.
+    configurations
+        Unlabelled (or to be relabelled) configurations.
+    n_workers
+        Processes to use (default: all available cores).
+
+    Returns
+    -------
+    list of Atoms
+        Labelled copies, in input order.
+
+    Raises
+    ------
+    LabellingError
+        If any energy, force or virial is NaN or infinite; names the configuration.
+    """
+    labelled = map_with_calculator(reference, label_atoms, list(configurations), n_workers)
+    for index, atoms in enumerate(labelled):
+        check_finite_labels(atoms, index, reference.backend)
+    return labelled
+
+
+def check_finite_labels(atoms: Atoms, index: int, origin: str) -> None:
+    """Raise if a labelled configuration holds NaN or infinite values.
+
+    Parameters
+    ----------
+    atoms
+        A labelled configuration.
+    index
+        Its position in the dataset (for the message).
+    origin
+        Where the labels came from (backend name or file).
+
+    Raises
+    ------
+    LabellingError
+        Naming the configuration, its source and config_type, and the bad field.
+    """
+    fields = {
+        ENERGY_KEY: atoms.info.get(ENERGY_KEY),
+        FORCES_KEY: atoms.arrays.get(FORCES_KEY),
+        VIRIAL_KEY: atoms.info.get(VIRIAL_KEY),
+    }
+    for name, value in fields.items():
+        if value is not None and not np.all(np.isfinite(value)):
+            raise LabellingError(
+                f"{origin}: configuration {index} (source {atoms.info.get(SOURCE_KEY, '?')}, "
+                f"config_type {atoms.info.get(CONFIG_TYPE_KEY, '?')}) has non-finite {name}; "
+                "check the reference calculation of that configuration (e.g. an SCF that did "
+                "not converge or atoms too close) and rerun it"
+            )

@@ -1,0 +1,1 @@
+"""Pydantic output documents stored in the JobStore."""

@@ -1,0 +1,41 @@
+"""Documents of the training database: unlabelled configurations and labelled datasets."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pymatgen.core import Structure
+
+from phonogap.schemas.configuration import Configuration
+
+
+class PhononSetup(BaseModel):
+    """Everything needed to rebuild a structure's phonopy calculation from its labels."""
+
+    name: str
+    unitcell: Structure = Field(description="The relaxed unit cell phonopy was built from")
+    supercell_matrix: list[list[int]]
+    displacement_ang: float
+    displacement_dataset: dict = Field(description="phonopy's displacement dataset (first_atoms)")
+    n_displacements: int
+
+
+class DatabaseDocument(BaseModel):
+    """Unlabelled training configurations and the phonon setups behind them."""
+
+    strategy: str = Field(description="single_displacement, randomised or both")
+    configurations: list[Configuration]
+    phonon_setups: list[PhononSetup]
+    summary: dict = Field(description="Counts of configurations and atoms per config_type")
+    settings: dict = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+
+
+class LabelledDatasetDocument(BaseModel):
+    """Configurations labelled by a reference: the fit's training set."""
+
+    reference: dict = Field(description="Reference provenance")
+    configurations: list[Configuration]
+    summary: dict = Field(description="Counts per config_type and observables present")
+    wall_time_s: float
+    input_checksum: str = Field(description="SHA-256 of the unlabelled configurations")
+    versions: dict[str, str] = Field(default_factory=dict)
