@@ -107,7 +107,9 @@ def store_from_file(config_file: str | Path) -> JobStore:
         raise StoreConfigError(f"store configuration {path} is not usable: {exc}") from exc
 
 
-def get_store(config_file: str | Path | None = None, directory: str | Path | None = None) -> JobStore:
+def get_store(
+    config_file: str | Path | None = None, directory: str | Path | None = None
+) -> JobStore:
     """Return the JobStore to use.
 
     Parameters

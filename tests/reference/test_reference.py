@@ -91,7 +91,9 @@ def test_forces_match_finite_differences_of_the_energy():
     plus.calc, minus.calc = calc, calc
     e_plus = plus.get_potential_energy()
     e_minus = minus.get_potential_energy()
-    assert labelled.arrays[FORCES_KEY][3, 1] == pytest.approx(-(e_plus - e_minus) / (2 * h), abs=1e-6)
+    assert labelled.arrays[FORCES_KEY][3, 1] == pytest.approx(
+        -(e_plus - e_minus) / (2 * h), abs=1e-6
+    )
 
 
 class NaNCalculator(Calculator):

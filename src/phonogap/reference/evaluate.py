@@ -93,7 +93,9 @@ def map_with_calculator(
     if workers <= 1:
         calculator = reference.calculator()
         return [function(item, calculator) for item in items]
-    logger.info("evaluating %d items with %s on %d processes", len(items), reference.backend, workers)
+    logger.info(
+        "evaluating %d items with %s on %d processes", len(items), reference.backend, workers
+    )
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(reference,)

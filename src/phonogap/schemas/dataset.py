@@ -15,6 +15,7 @@ class PhononSetup(BaseModel):
     unitcell: Structure = Field(description="The relaxed unit cell phonopy was built from")
     supercell_matrix: list[list[int]]
     displacement_ang: float
+    symprec: float = Field(1e-5, description="phonopy symmetry tolerance (Å)")
     displacement_dataset: dict = Field(description="phonopy's displacement dataset (first_atoms)")
     n_displacements: int
 

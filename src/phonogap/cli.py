@@ -1,0 +1,213 @@
+"""The ``phonogap`` command line: demo, run, results, compare-phonons."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+console = Console()
+
+
+def demo_workflow() -> dict[str, Any]:
+    """The demo: diamond Si against Stillinger–Weber with the small preset.
+
+    ``workflows/demo.yaml`` holds the same settings (a test keeps them equal).
+
+    Returns
+    -------
+    dict
+        Raw workflow-file content.
+    """
+    return {
+        "name": "demo_diamond_si",
+        "structures": {"allotropes": ["mp-149"]},
+        "reference": {"backend": "sw"},
+        "database": {"strategy": "both", "n_randomised": 4, "randomised_min_length_ang": 10.0},
+        "fit": {"preset": "small", "f": 0.001},
+    }
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, markup=False)],
+        force=True,
+    )
+
+
+def _print_rows(rows: list[dict[str, Any]], title: str) -> None:
+    table = Table(title=title)
+    for column in ("name", "mp_id", "RMS (THz)", "imag. ref", "imag. GAP", "false instab."):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row.get("mp_id") or "",
+            f"{row['rms_thz']:.4f}",
+            str(row["imaginary_reference"]),
+            str(row["imaginary_potential"]),
+            "[red]YES[/red]" if row["false_instability"] else "no",
+        )
+    console.print(table)
+
+
+def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: str | None) -> int:
+    from phonogap.runner import run_flow, write_outputs
+    from phonogap.store import describe_store, get_store
+    from phonogap.workflow_file import load_structures_from, maker_from_workflow
+
+    structures, mp_ids = load_structures_from(workflow.structures, base_dir)
+    flow = maker_from_workflow(workflow).make(structures, mp_ids=mp_ids)
+    store = get_store(store_config)
+    console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
+    start = time.perf_counter()
+    with console.status(f"running {workflow.name} ({len(structures)} structures)"):
+        found = run_flow(flow, store, out_dir)
+    written = write_outputs(store, found, out_dir)
+    summary = found["summary"]
+    _print_rows(summary.rows, f"{summary.run_name}: GAP vs {summary.settings.get('reference')}")
+    for name in summary.failed:
+        console.print(f"[red]failed[/red]: {name} (see its job folder)")
+    for dropped in summary.dropped:
+        console.print(f"dropped: {dropped['name']}: {dropped['reason']}")
+    console.print(
+        f"median RMS {summary.median_rms_thz} THz; wall time {time.perf_counter() - start:.0f} s"
+    )
+    for path in written:
+        console.print(f"wrote {path}")
+    return 1 if summary.failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the diamond-Si demo."""
+    from phonogap.workflow_file import WorkflowFile
+
+    workflow = WorkflowFile.model_validate(demo_workflow())
+    return _run_workflow(workflow, Path.cwd(), Path(args.out), args.store)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a workflow file."""
+    from phonogap.workflow_file import read_workflow_file
+
+    path = Path(args.workflow)
+    workflow = read_workflow_file(path)
+    return _run_workflow(workflow, path.parent, Path(args.out), args.store)
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """Print the benchmarks found in the store."""
+    from phonogap.results import find_summaries, results_payload
+    from phonogap.store import get_store
+
+    store = get_store(args.store)
+    store.connect()
+    found = find_summaries(store, args.name)
+    if args.latest:
+        found = found[:1]
+    if args.format == "json":
+        payload = [{"uuid": f["uuid"], **results_payload(f["summary"])} for f in found]
+        print(json.dumps(payload, indent=2, default=str))
+        return 0
+    if not found:
+        console.print("no benchmark results in the store")
+    for item in found:
+        summary = item["summary"]
+        _print_rows(summary.rows, f"{summary.run_name} ({item['completed_at']}, {item['uuid']})")
+    return 0
+
+
+def cmd_compare_phonons(args: argparse.Namespace) -> int:
+    """Compare two phonopy datasets."""
+    from phonogap.phonons.comparison import compare_phonopy_files
+
+    comparison = compare_phonopy_files(args.reference, args.other)
+    if args.json:
+        print(json.dumps(comparison.as_dict(), indent=2))
+        return 0
+    table = Table(title=f"{args.other} vs {args.reference}")
+    table.add_column("quantity")
+    table.add_column("value")
+    for key, value in comparison.as_dict().items():
+        table.add_row(key, f"{value:.6f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``phonogap`` parser with its subcommands.
+    """
+    parser = argparse.ArgumentParser(
+        prog="phonogap", description="Phonon-accurate GAP potentials as jobflow workflows."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    store_help = "jobflow-style store file (default: embedded store in ~/.phonogap/store)"
+
+    demo = commands.add_parser("demo", help="fit a GAP for diamond Si against Stillinger-Weber")
+    demo.add_argument("--out", default="phonogap_demo", help="output directory")
+    demo.add_argument("--store", help=store_help)
+    demo.set_defaults(handler=cmd_demo)
+
+    run = commands.add_parser("run", help="run a workflow file locally")
+    run.add_argument("workflow", help="workflow YAML file, e.g. workflows/demo.yaml")
+    run.add_argument("--out", default="phonogap_run", help="output directory")
+    run.add_argument("--store", help=store_help)
+    run.set_defaults(handler=cmd_run)
+
+    results = commands.add_parser("results", help="print benchmarks found in the store")
+    results.add_argument("--format", choices=("table", "json"), default="table")
+    results.add_argument("--name", help="only runs of this name")
+    results.add_argument("--latest", action="store_true", help="only the newest run")
+    results.add_argument("--store", help=store_help)
+    results.set_defaults(handler=cmd_results)
+
+    compare = commands.add_parser(
+        "compare-phonons", help="RMS (THz) and imaginary flags between two phonopy datasets"
+    )
+    compare.add_argument("reference", help="reference phonopy.yaml (with forces)")
+    compare.add_argument("other", help="phonopy.yaml to compare (same structure)")
+    compare.add_argument("--json", action="store_true", help="print JSON")
+    compare.set_defaults(handler=cmd_compare_phonons)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``phonogap`` command.
+
+    Parameters
+    ----------
+    argv
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.handler(args)
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Fitting GAP potentials with gap_fit: hyperparameters, the command, and training errors."""
+
+from __future__ import annotations
+
+from phonogap.fitting.errors import TrainingErrors, load_potential, prediction_errors
+from phonogap.fitting.gap_fit import (
+    GapFitError,
+    GapFitRun,
+    e0_from_isolated_atoms,
+    format_command,
+    gap_fit_arguments,
+    potential_checksum,
+    potential_files,
+    resolve_e0,
+    run_gap_fit,
+)
+from phonogap.fitting.hyperparameters import (
+    GAP18_CONFIG_TYPE_SIGMA,
+    GapHyperparameters,
+    SoapDescriptor,
+    TwoBodyDescriptor,
+)
+
+__all__ = [
+    "GAP18_CONFIG_TYPE_SIGMA",
+    "GapFitError",
+    "GapFitRun",
+    "GapHyperparameters",
+    "SoapDescriptor",
+    "TrainingErrors",
+    "TwoBodyDescriptor",
+    "e0_from_isolated_atoms",
+    "format_command",
+    "gap_fit_arguments",
+    "load_potential",
+    "potential_checksum",
+    "potential_files",
+    "prediction_errors",
+    "resolve_e0",
+    "run_gap_fit",
+]

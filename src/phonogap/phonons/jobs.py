@@ -1,0 +1,382 @@
+"""Phonon benchmark jobs: potential vs reference for each structure, then one summary."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from typing import TYPE_CHECKING
+
+import numpy as np
+from jobflow import Flow, OnMissing, Response, job
+
+from phonogap.database.keys import FORCES_KEY, SINGLE_DISPLACEMENT
+from phonogap.phonons.comparison import compare_phonons
+from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces
+from phonogap.phonons.settings import PhononSettings
+from phonogap.reference.evaluate import evaluate_configurations
+from phonogap.reference.gap import GapPotential
+from phonogap.schemas.configuration import Configuration
+from phonogap.schemas.phonons import BandData, BenchmarkSummaryDocument, PhononBenchmarkDocument
+from phonogap.schemas.provenance import software_versions
+from phonogap.structures.relax import relax_structure
+from phonogap.structures.settings import RelaxSettings
+
+if TYPE_CHECKING:
+    from phonopy import Phonopy
+    from pymatgen.core import Structure
+
+    from phonogap.reference.base import Reference
+    from phonogap.schemas.dataset import PhononSetup
+    from phonogap.schemas.fit import GapFitDocument
+    from phonogap.schemas.structures import RelaxationDocument
+
+logger = logging.getLogger(__name__)
+
+
+def forces_from(reference: Reference, phonon: Phonopy, n_workers: int | None) -> list[np.ndarray]:
+    """Compute the forces on every displaced supercell of a phonopy object.
+
+    Parameters
+    ----------
+    reference
+        Calculator source (reference backend or fitted potential).
+    phonon
+        phonopy object with displacements.
+    n_workers
+        Processes.
+
+    Returns
+    -------
+    list of ndarray
+        Forces (eV/Å), one (n_atoms, 3) array per displacement.
+    """
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    supercells = [AseAtomsAdaptor.get_atoms(s) for s in displaced_supercells(phonon)]
+    labelled = evaluate_configurations(reference, supercells, n_workers)
+    return [atoms.arrays[FORCES_KEY] for atoms in labelled]
+
+
+def reference_phonopy(
+    setup: PhononSetup,
+    reference: Reference,
+    reference_forces: list[list[list[float]]] | None,
+    n_workers: int | None,
+) -> Phonopy:
+    """Rebuild the reference phonons, from stored labels when the database has them.
+
+    Parameters
+    ----------
+    setup
+        Unit cell, supercell matrix and displacement dataset.
+    reference
+        Used only when ``reference_forces`` is None (no single-displacement data).
+    reference_forces
+        Forces on the displaced supercells, in displacement order.
+    n_workers
+        Processes for reference calls.
+
+    Returns
+    -------
+    Phonopy
+        With force constants.
+    """
+    phonon = make_phonopy(
+        setup.unitcell, setup.supercell_matrix, displacement=setup.displacement_ang
+    )
+    phonon.dataset = setup.displacement_dataset
+    forces = reference_forces
+    if forces is None:
+        logger.info("%s: no single-displacement labels, calling the reference", setup.name)
+        forces = forces_from(reference, phonon, n_workers)
+    return set_forces(phonon, forces)
+
+
+def potential_phonopy(
+    structure: Structure,
+    setup: PhononSetup,
+    potential: GapPotential,
+    primitive_matrix: np.ndarray,
+    n_workers: int | None,
+) -> Phonopy:
+    """Phonons of a potential-relaxed structure in the reference's supercell.
+
+    Parameters
+    ----------
+    structure
+        Structure relaxed with the potential.
+    setup
+        The reference setup (supercell matrix, displacement length).
+    potential
+        The fitted potential.
+    primitive_matrix
+        The reference's primitive matrix, so both sides use the same primitive cell even if
+        relaxation with the potential lowered the symmetry.
+    n_workers
+        Processes.
+
+    Returns
+    -------
+    Phonopy
+        With force constants.
+    """
+    phonon = make_phonopy(
+        structure,
+        setup.supercell_matrix,
+        displacement=setup.displacement_ang,
+        primitive_matrix=primitive_matrix,
+    )
+    return set_forces(phonon, forces_from(potential, phonon, n_workers))
+
+
+@job(name="phonon_benchmark", data=["bands"])
+def benchmark_structure(
+    setup: PhononSetup,
+    fit: GapFitDocument,
+    reference: Reference,
+    reference_forces: list[list[list[float]]] | None = None,
+    mp_id: str | None = None,
+    relax_settings: RelaxSettings | None = None,
+    phonon_settings: PhononSettings | None = None,
+    n_workers: int | None = None,
+) -> PhononBenchmarkDocument:
+    """Relax one structure with the potential and compare its phonons with the reference.
+
+    Parameters
+    ----------
+    setup
+        The reference's relaxed cell, supercell and displacements.
+    fit
+        The fitted potential's document.
+    reference
+        The reference backend (used only without stored single-displacement forces).
+    reference_forces
+        Reference forces on the displaced supercells.
+    mp_id
+        Materials Project id, if known.
+    relax_settings
+        Relaxation with the potential.
+    phonon_settings
+        Band path sampling and mesh.
+    n_workers
+        Processes for force evaluations.
+
+    Returns
+    -------
+    PhononBenchmarkDocument
+        RMS error, imaginary-mode flags, volumes and band data.
+    """
+    relax_settings = relax_settings or RelaxSettings()
+    phonon_settings = phonon_settings or PhononSettings()
+    potential = GapPotential(xml_path=fit.potential_xml)
+    reference_phonon = reference_phonopy(setup, reference, reference_forces, n_workers)
+    relaxed = relax_structure(
+        setup.unitcell,
+        potential.calculator(),
+        fmax=relax_settings.fmax_ev_per_ang,
+        max_steps=relax_settings.max_steps,
+        relax_cell=relax_settings.relax_cell,
+    )
+    if not relaxed.converged:
+        logger.warning(
+            "%s: relaxation with the potential stopped at max force %.2e eV/Å",
+            setup.name,
+            relaxed.max_force_ev_per_ang,
+        )
+    phonon = potential_phonopy(
+        relaxed.structure, setup, potential, reference_phonon.primitive_matrix, n_workers
+    )
+    comparison, path, reference_thz, potential_thz = compare_phonons(
+        reference_phonon,
+        phonon,
+        points_per_segment=phonon_settings.points_per_segment,
+        mesh=phonon_settings.mesh,
+    )
+    unitcell = setup.unitcell
+    return PhononBenchmarkDocument(
+        name=setup.name,
+        mp_id=mp_id,
+        formula=unitcell.composition.reduced_formula,
+        n_atoms=len(unitcell),
+        rms_thz=comparison.rms_thz,
+        max_abs_error_thz=comparison.max_abs_thz,
+        imaginary_reference=comparison.imaginary_reference,
+        imaginary_potential=comparison.imaginary_potential,
+        false_instability=comparison.false_instability,
+        min_frequency_reference_thz=comparison.min_frequency_reference_thz,
+        min_frequency_potential_thz=comparison.min_frequency_potential_thz,
+        volume_reference_ang3_per_atom=unitcell.volume / len(unitcell),
+        volume_potential_ang3_per_atom=relaxed.structure.volume / len(relaxed.structure),
+        potential_relax_converged=relaxed.converged,
+        supercell_matrix=setup.supercell_matrix,
+        n_displacements=setup.n_displacements,
+        potential_sha256=fit.potential_sha256,
+        settings={"phonons": phonon_settings.model_dump(), "relax": relax_settings.model_dump()},
+        bands=BandData(
+            qpoints=np.asarray(path.qpoints).tolist(),
+            distances=np.asarray(path.distances).tolist(),
+            labels=list(path.labels),
+            connections=list(path.connections),
+            segment_lengths=[len(segment) for segment in path.segment_qpoints],
+            reference_thz=np.asarray(reference_thz).tolist(),
+            potential_thz=np.asarray(potential_thz).tolist(),
+        ),
+        versions=software_versions(),
+    )
+
+
+def single_displacement_forces(
+    configurations: list[Configuration], name: str, n_displacements: int
+) -> list[list[list[float]]] | None:
+    """Collect a structure's labelled single-displacement forces in displacement order.
+
+    Parameters
+    ----------
+    configurations
+        The labelled dataset.
+    name
+        Structure name (``source`` of its configurations).
+    n_displacements
+        Expected number of displacements.
+
+    Returns
+    -------
+    list or None
+        Forces per displacement, or None if the dataset lacks a complete set.
+    """
+    found = {
+        int(c.info["displacement_index"]): c.forces_ev_per_ang
+        for c in configurations
+        if c.source == name and c.config_type == SINGLE_DISPLACEMENT and c.forces_ev_per_ang
+    }
+    if sorted(found) != list(range(n_displacements)):
+        return None
+    return [found[index] for index in range(n_displacements)]
+
+
+@job(name="benchmark_phonons")
+def benchmark_phonons(
+    relaxation: RelaxationDocument,
+    setups: list[PhononSetup],
+    configurations: list[Configuration],
+    fit: GapFitDocument,
+    reference: Reference,
+    run_name: str = "phonon_accurate_gap",
+    relax_settings: RelaxSettings | None = None,
+    phonon_settings: PhononSettings | None = None,
+    settings: dict | None = None,
+    n_workers: int | None = None,
+) -> Response:
+    """Fan out one benchmark job per structure and a summary (dynamic replacement).
+
+    Parameters
+    ----------
+    relaxation
+        The reference relaxation document (mp ids, dropped structures).
+    setups
+        Phonon setups of the kept structures.
+    configurations
+        Labelled dataset (single-displacement forces are the reference phonons).
+    fit
+        The fitted potential.
+    reference
+        The reference backend.
+    run_name
+        Name recorded in the summary.
+    relax_settings
+        Relaxation with the potential.
+    phonon_settings
+        Band path and mesh.
+    settings
+        Run settings recorded in the summary (f, strategy, M, ...).
+    n_workers
+        Processes per benchmark job.
+
+    Returns
+    -------
+    Response
+        Replaces this job by the per-structure jobs and the summary.
+    """
+    mp_ids = {item.name: item.mp_id for item in relaxation.structures}
+    jobs = []
+    for setup in setups:
+        benchmark = benchmark_structure(
+            setup,
+            fit,
+            reference,
+            reference_forces=single_displacement_forces(
+                configurations, setup.name, setup.n_displacements
+            ),
+            mp_id=mp_ids.get(setup.name),
+            relax_settings=relax_settings,
+            phonon_settings=phonon_settings,
+            n_workers=n_workers,
+        )
+        benchmark.name = f"phonon_benchmark {setup.name}"
+        jobs.append(benchmark)
+    summary = summarise_benchmarks(
+        [benchmark.output for benchmark in jobs],
+        [setup.name for setup in setups],
+        run_name=run_name,
+        dropped=[record.model_dump() for record in relaxation.dropped],
+        fit=fit,
+        settings=settings or {},
+    )
+    summary.config.on_missing_references = OnMissing.NONE
+    jobs.append(summary)
+    return Response(replace=Flow(jobs, output=summary.output, name=f"{run_name} benchmarks"))
+
+
+@job(name="summarise_benchmarks")
+def summarise_benchmarks(
+    documents: list[PhononBenchmarkDocument | None],
+    names: list[str],
+    run_name: str,
+    dropped: list[dict],
+    fit: GapFitDocument,
+    settings: dict,
+) -> BenchmarkSummaryDocument:
+    """Collect per-structure benchmarks into one table; failed structures are listed.
+
+    Parameters
+    ----------
+    documents
+        Benchmark outputs (None where a job failed).
+    names
+        Structure names, same order.
+    run_name
+        Name of the run.
+    dropped
+        Structures dropped before fitting, with reasons.
+    fit
+        The fitted potential's document.
+    settings
+        Run settings.
+
+    Returns
+    -------
+    BenchmarkSummaryDocument
+        Rows, median RMS, false-instability count.
+    """
+    rows = [doc.row() for doc in documents if doc is not None]
+    failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
+    rms = [row["rms_thz"] for row in rows]
+    return BenchmarkSummaryDocument(
+        run_name=run_name,
+        rows=rows,
+        failed=failed,
+        dropped=dropped,
+        median_rms_thz=statistics.median(rms) if rms else None,
+        n_false_instabilities=sum(row["false_instability"] for row in rows),
+        fit={
+            "potential_xml": fit.potential_xml,
+            "potential_sha256": fit.potential_sha256,
+            "f": fit.f,
+            "f_min_ev_per_ang": fit.f_min_ev_per_ang,
+            "training_errors": fit.training_errors,
+            "dataset_summary": fit.dataset_summary,
+            "wall_time_s": fit.wall_time_s,
+            "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
+        },
+        settings=settings,
+    )

@@ -1,0 +1,172 @@
+"""Figures for phonogap results, drawn on explicit matplotlib ``Figure`` objects.
+
+No ``pyplot`` is used, so nothing leaks into a global figure state and the Agg backend is
+used regardless of the session's default backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from phonogap.phonons.band_path import BandPath
+
+__all__ = ["POTENTIAL_COLOR", "REFERENCE_COLOR", "plot_band_overlay", "plot_rms_bars"]
+
+#: Line colour of the reference band structure.
+REFERENCE_COLOR = "#1f77b4"
+#: Line colour of the potential's band structure.
+POTENTIAL_COLOR = "#d62728"
+
+
+def _new_figure(figsize: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_band_overlay(
+    path: BandPath,
+    reference_thz: ArrayLike,
+    potential_thz: ArrayLike,
+    out_png: str | os.PathLike,
+    *,
+    title: str = "",
+    labels: Sequence[str] = ("reference", "GAP"),
+    dpi: int = 150,
+) -> Path:
+    """Draw two phonon band structures on top of each other and save a PNG.
+
+    Parameters
+    ----------
+    path
+        Band path; its distances are the x axis and its labels the ticks (Γ for GAMMA).
+    reference_thz, potential_thz
+        ``(path.n_qpoints, n_bands)`` frequencies in THz (e.g. from
+        :func:`phonogap.phonons.comparison.compare_phonons`).
+    out_png
+        Output file; parent directories are created.
+    title
+        Figure title.
+    labels
+        Legend entries for reference and potential.
+    dpi
+        Resolution of the PNG.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If the frequency arrays do not match the path.
+    """
+    ref = np.asarray(reference_thz, dtype=float)
+    pot = np.asarray(potential_thz, dtype=float)
+    for name, arr in (("reference_thz", ref), ("potential_thz", pot)):
+        if arr.ndim != 2 or arr.shape[0] != path.n_qpoints:
+            raise ValueError(
+                f"{name} has shape {arr.shape}, expected ({path.n_qpoints}, n_bands) for this path"
+            )
+    fig = _new_figure((6.4, 4.2))
+    ax = fig.add_subplot()
+    styles = (
+        (ref, REFERENCE_COLOR, "-", labels[0]),
+        (pot, POTENTIAL_COLOR, "--", labels[1]),
+    )
+    handles = []
+    for freqs, color, style, label in styles:
+        for sl in path.segment_slices():
+            ax.plot(path.distances[sl], freqs[sl], color=color, linestyle=style, linewidth=1.0)
+        handles.append(Line2D([], [], color=color, linestyle=style, label=label))
+    positions, names = path.ticks()
+    for x in positions[1:-1]:
+        ax.axvline(x, color="0.6", linewidth=0.6)
+    lowest = min(ref.min(), pot.min())
+    if lowest < -1e-3:
+        ax.axhline(0.0, color="0.4", linewidth=0.6, linestyle=":")
+    ax.set_xticks(positions, names)
+    ax.set_xlim(positions[0], positions[-1])
+    ax.set_ylabel("Frequency (THz)")
+    if title:
+        ax.set_title(title)
+    ax.legend(handles=handles, loc="best")
+    fig.tight_layout()
+    out = Path(out_png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    return out
+
+
+def plot_rms_bars(
+    rows: Sequence[Mapping[str, Any]],
+    out_png: str | os.PathLike,
+    *,
+    title: str = "",
+    dpi: int = 150,
+) -> Path:
+    """Bar chart of the phonon RMS error per structure, false instabilities marked.
+
+    Parameters
+    ----------
+    rows
+        One mapping per structure with ``rms_thz`` and ``name`` (``mp_id`` is used as the
+        label when present) and optionally ``false_instability``.
+    out_png
+        Output file; parent directories are created.
+    title
+        Figure title.
+    dpi
+        Resolution of the PNG.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError("no rows to plot")
+    names = [str(row.get("mp_id") or row["name"]) for row in rows]
+    rms = np.array([float(row["rms_thz"]) for row in rows])
+    unstable = [bool(row.get("false_instability", False)) for row in rows]
+    fig = _new_figure((max(4.0, 0.45 * len(rows) + 1.5), 3.8))
+    ax = fig.add_subplot()
+    colors = [POTENTIAL_COLOR if flag else REFERENCE_COLOR for flag in unstable]
+    ax.bar(np.arange(len(rows)), rms, color=colors)
+    for x, (value, flag) in enumerate(zip(rms, unstable, strict=True)):
+        if flag:
+            ax.annotate("unstable", (x, value), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(np.arange(len(rows)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("Phonon RMS error (THz)")
+    ax.margins(y=0.12)
+    if any(unstable):
+        ax.legend(
+            handles=[
+                Line2D([], [], color=REFERENCE_COLOR, linewidth=6, label="stable"),
+                Line2D([], [], color=POTENTIAL_COLOR, linewidth=6, label="falsely unstable"),
+            ],
+            loc="best",
+        )
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    out = Path(out_png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    return out

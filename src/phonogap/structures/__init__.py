@@ -1,0 +1,23 @@
+"""Structure sources (files, bundled silicon allotropes), relaxation and filters."""
+
+from phonogap.structures.allotropes import Allotrope, silicon_allotropes
+from phonogap.structures.filters import (
+    DroppedStructure,
+    filter_max_atoms,
+    filter_unchanged_by_relaxation,
+)
+from phonogap.structures.io import StructureInputError, load_structure, load_structures
+from phonogap.structures.relax import RelaxResult, relax_structure
+
+__all__ = [
+    "Allotrope",
+    "DroppedStructure",
+    "RelaxResult",
+    "StructureInputError",
+    "filter_max_atoms",
+    "filter_unchanged_by_relaxation",
+    "load_structure",
+    "load_structures",
+    "relax_structure",
+    "silicon_allotropes",
+]

@@ -1,0 +1,211 @@
+"""Workflow files (YAML): validated with pydantic, turned into a Maker and its structures.
+
+A workflow file names the structures, the reference backend and the settings of every step.
+Every error names the file and the field, and says what to write instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pymatgen.core import Structure
+
+from phonogap.database.settings import DatabaseSettings
+from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
+from phonogap.phonons.settings import PhononSettings
+from phonogap.reference.registry import reference_from_spec
+from phonogap.structures.settings import FilterSettings, RelaxSettings
+
+
+class WorkflowFileError(ValueError):
+    """Raised when a workflow file is missing, unparsable or invalid."""
+
+
+class StructureSources(BaseModel):
+    """Where the structures come from (any combination)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allotropes: list[str] | Literal["all"] = Field(
+        default_factory=list,
+        description="Materials Project ids of the bundled silicon allotropes, or 'all'",
+    )
+    files: list[str] = Field(
+        default_factory=list, description="CIF/POSCAR/pymatgen-JSON files (relative to the file)"
+    )
+    directory: str | None = Field(None, description="A directory of structure files")
+
+
+class FitSection(BaseModel):
+    """The GAP fit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    preset: Literal["gap18", "small"] = Field("gap18", description="Hyperparameter preset")
+    n_sparse: int | None = Field(None, gt=0, description="M: SOAP sparse points")
+    f: float | None = Field(0.001, gt=0, description="Eq. 8 factor (null: fixed sigmas)")
+    f_min: float = Field(0.01, gt=0, description="Eq. 8 force floor F_min (eV/Å)")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="Fields of GapHyperparameters to override"
+    )
+
+    def hyperparameters(self) -> GapHyperparameters:
+        """Build the hyperparameters from the preset, overrides and M.
+
+        Returns
+        -------
+        GapHyperparameters
+            The validated hyperparameters.
+        """
+        base = GapHyperparameters.gap18() if self.preset == "gap18" else GapHyperparameters.small()
+        merged = _deep_merge(base.model_dump(), self.overrides)
+        hyper = GapHyperparameters.model_validate(merged)
+        return hyper.with_n_sparse(self.n_sparse) if self.n_sparse else hyper
+
+
+class WorkflowFile(BaseModel):
+    """A phonon-accurate GAP workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "phonon_accurate_gap"
+    workflow: Literal["phonon_accurate_gap"] = "phonon_accurate_gap"
+    structures: StructureSources
+    reference: dict[str, Any] = Field(default_factory=lambda: {"backend": "sw"})
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    fit: FitSection = Field(default_factory=FitSection)
+    relax: RelaxSettings = Field(default_factory=RelaxSettings)
+    filters: FilterSettings = Field(default_factory=FilterSettings)
+    phonons: PhononSettings = Field(default_factory=PhononSettings)
+    n_workers: int | None = Field(None, gt=0)
+
+
+def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"workflow file {path} is invalid:"]
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  field '{location}': {item['msg']}")
+    lines.append("Fix these fields (see workflows/demo.yaml for a complete example).")
+    return "\n".join(lines)
+
+
+def read_workflow_file(path: str | Path) -> WorkflowFile:
+    """Read and validate a workflow file.
+
+    Parameters
+    ----------
+    path
+        YAML file.
+
+    Returns
+    -------
+    WorkflowFile
+        The validated workflow.
+
+    Raises
+    ------
+    WorkflowFileError
+        Naming the file, the field and the fix.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WorkflowFileError(
+            f"workflow file {path} does not exist; pass a YAML file such as workflows/demo.yaml"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise WorkflowFileError(f"workflow file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise WorkflowFileError(
+            f"workflow file {path} must hold a mapping with at least a 'structures' field"
+        )
+    try:
+        workflow = WorkflowFile.model_validate(raw)
+        reference_from_spec(workflow.reference)
+        workflow.fit.hyperparameters()
+    except ValidationError as exc:
+        raise WorkflowFileError(_format_validation_error(path, exc)) from exc
+    except (KeyError, ValueError) as exc:
+        raise WorkflowFileError(f"workflow file {path}: {exc}") from exc
+    return workflow
+
+
+def load_structures_from(
+    sources: StructureSources, base_dir: Path
+) -> tuple[dict[str, Structure], dict[str, str]]:
+    """Load the structures a workflow names.
+
+    Parameters
+    ----------
+    sources
+        The ``structures`` section.
+    base_dir
+        Directory relative paths are resolved against (the workflow file's).
+
+    Returns
+    -------
+    tuple
+        Name to structure, and name to Materials Project id where known.
+    """
+    from phonogap.structures.allotropes import silicon_allotropes
+    from phonogap.structures.io import load_structure, load_structures
+
+    structures: dict[str, Structure] = {}
+    mp_ids: dict[str, str] = {}
+    wanted = None if sources.allotropes == "all" else sources.allotropes
+    if sources.allotropes:
+        for allotrope in silicon_allotropes(wanted):
+            structures[allotrope.mp_id] = allotrope.structure
+            mp_ids[allotrope.mp_id] = allotrope.mp_id
+    for file in sources.files:
+        file_path = base_dir / file
+        structures[file_path.stem] = load_structure(file_path)
+    if sources.directory:
+        structures.update(load_structures(base_dir / sources.directory))
+    if not structures:
+        raise WorkflowFileError(
+            "the 'structures' section names no structure; add 'allotropes', 'files' or 'directory'"
+        )
+    return structures, mp_ids
+
+
+def maker_from_workflow(workflow: WorkflowFile) -> PhononAccurateGapMaker:
+    """Build the Maker a workflow file describes.
+
+    Parameters
+    ----------
+    workflow
+        The validated workflow.
+
+    Returns
+    -------
+    PhononAccurateGapMaker
+        Ready to ``make`` the Flow.
+    """
+    return PhononAccurateGapMaker(
+        name=workflow.name,
+        reference=reference_from_spec(workflow.reference),
+        database=workflow.database,
+        hyperparameters=workflow.fit.hyperparameters(),
+        f=workflow.fit.f,
+        f_min=workflow.fit.f_min,
+        relax_settings=workflow.relax,
+        filter_settings=workflow.filters,
+        phonon_settings=workflow.phonons,
+        n_workers=workflow.n_workers,
+    )
