@@ -7,18 +7,20 @@ import json
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
 
 
 def demo_workflow() -> dict[str, Any]:
-    """The demo: diamond Si against Stillinger–Weber with the small preset.
+    """Describe the demo: diamond Si against Stillinger–Weber with the small preset.
 
     ``workflows/demo.yaml`` holds the same settings (a test keeps them equal).
 
@@ -202,10 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="jobflow")
+    warnings.filterwarnings("ignore", message=".*PrimitiveMatrixAuto.*")
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        console.print("[red]error:[/red]", escape(str(exc)), highlight=False)
         return 2
 
 

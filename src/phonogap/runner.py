@@ -50,19 +50,15 @@ def run_flow(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, Any]:
     """
     jobs_dir = (out_dir / "jobs").resolve()
     jobs_dir.mkdir(parents=True, exist_ok=True)
-    responses = run_locally(flow, store=store, create_folders=True, root_dir=jobs_dir)
+    responses = run_locally(flow, store=store, create_folders=True, root_dir=jobs_dir, log=False)
     store.connect()
     for found in find_summaries(store, flow.name):
-        if found["uuid"] in responses or _in_responses(found["uuid"], responses):
+        if found["uuid"] in responses:
             return found
     raise FlowFailedError(
         f"flow {flow.name} produced no benchmark summary; see the log above for the job that "
         f"failed and its directory under {jobs_dir}. Its finished outputs are kept in the store."
     )
-
-
-def _in_responses(uuid: str, responses: dict) -> bool:
-    return any(uuid == key for key in responses)
 
 
 def band_path_from_document(bands: dict[str, Any]) -> BandPath:

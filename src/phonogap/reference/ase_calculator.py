@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from phonogap.reference.base import Reference
 from phonogap.reference.registry import register_reference
@@ -28,7 +28,7 @@ class AseCalculatorReference(Reference):
     calculator_class: str
     """Import path of the calculator class, ``"package.module.ClassName"``."""
 
-    calculator_kwargs: dict[str, Any] = {}
+    calculator_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Keyword arguments passed to the calculator's constructor (JSON-serialisable)."""
 
     expensive: bool = False

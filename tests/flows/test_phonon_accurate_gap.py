@@ -1,0 +1,121 @@
+"""End to end: PhononAccurateGapMaker against Stillinger-Weber, run with jobflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from jobflow import run_locally
+
+from phonogap.database.extxyz import read_training_xyz
+from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY, FORCES_KEY
+from phonogap.database.settings import DatabaseSettings
+from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows import PhononAccurateGapMaker
+from phonogap.results import find_summaries
+from phonogap.store import embedded_store
+from phonogap.structures.allotropes import silicon_allotropes
+
+F = 0.001
+F_MIN = 0.01
+
+
+def small_maker(**overrides) -> PhononAccurateGapMaker:
+    settings = dict(
+        name="e2e",
+        reference="sw",
+        database=DatabaseSettings(
+            strategy="both", n_randomised=2, min_supercell_length_ang=9.0, seed=3
+        ),
+        hyperparameters=GapHyperparameters.small().with_n_sparse(150),
+        f=F,
+        f_min=F_MIN,
+    )
+    settings.update(overrides)
+    return PhononAccurateGapMaker(**settings)
+
+
+@pytest.fixture(scope="module")
+def diamond_and_lonsdaleite_run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("e2e")
+    allotropes = silicon_allotropes(["mp-149", "mp-165"])
+    flow = small_maker().make(
+        {a.mp_id: a.structure for a in allotropes}, mp_ids={a.mp_id: a.mp_id for a in allotropes}
+    )
+    store = embedded_store(work / "store")
+    run_locally(flow, store=store, create_folders=True, root_dir=work / "jobs", log=False)
+    store.connect()
+    return work, store
+
+
+def test_flow_benchmarks_every_structure(diamond_and_lonsdaleite_run):
+    _, store = diamond_and_lonsdaleite_run
+    (found,) = find_summaries(store, "e2e")
+    summary = found["summary"]
+    rows = {row["name"]: row for row in summary.rows}
+    assert set(rows) == {"mp-149", "mp-165"}
+    assert summary.failed == []
+    # diamond: one displacement in a 54-atom cell reproduces the SW phonons almost exactly
+    assert rows["mp-149"]["rms_thz"] < 0.05
+    assert rows["mp-165"]["rms_thz"] < 0.5
+    for row in rows.values():
+        assert not row["imaginary_reference"]
+        assert not row["false_instability"]
+        assert row["mp_id"] == row["name"]
+    assert summary.settings["f"] == F
+    # SW relaxed diamond volume: (5.4310 A)^3 / 8
+    assert rows["mp-149"]["volume_reference_ang3_per_atom"] == pytest.approx(
+        5.43095**3 / 8, rel=1e-4
+    )
+
+
+def test_training_file_has_eq8_sigmas_only_on_single_displacements(diamond_and_lonsdaleite_run):
+    work, store = diamond_and_lonsdaleite_run
+    (training_file,) = Path(work / "jobs").rglob("training.xyz")
+    configurations = read_training_xyz(training_file)
+    kinds = [atoms.info["config_type"] for atoms in configurations]
+    # diamond (1 displacement) + lonsdaleite (2 displacements); 2 randomised each; 1 isolated atom
+    assert kinds.count("single_displacement") == 3
+    assert kinds.count("randomised") == 4
+    assert kinds.count("isolated_atom") == 1
+    for atoms in configurations:
+        if atoms.info["config_type"] == "single_displacement":
+            norms = np.linalg.norm(atoms.arrays[FORCES_KEY], axis=1)
+            expected = F * np.maximum(norms, F_MIN)
+            np.testing.assert_allclose(atoms.arrays[FORCE_ATOM_SIGMA_KEY], expected, rtol=1e-12)
+        else:
+            assert FORCE_ATOM_SIGMA_KEY not in atoms.arrays
+    fit = store.query_one({"name": "fit_gap"}, properties=["output"])["output"]
+    assert Path(fit["potential_xml"]).is_file()
+    assert fit["observables"] == ["energy", "forces", "virial"]
+    # the fit reproduces its training forces (Eq. 8 sigmas of 1e-3 relative)
+    assert fit["training_errors"]["force_rmse_ev_per_ang"] < 0.02
+
+
+def test_a_failing_structure_does_not_block_the_others(tmp_path, monkeypatch):
+    import phonogap.phonons.jobs as phonon_jobs
+
+    original = phonon_jobs.relax_structure
+
+    def fail_for_lonsdaleite(structure, *args, **kwargs):
+        if len(structure) == 4:
+            raise RuntimeError("simulated crash of the lonsdaleite benchmark")
+        return original(structure, *args, **kwargs)
+
+    monkeypatch.setattr(phonon_jobs, "relax_structure", fail_for_lonsdaleite)
+    allotropes = silicon_allotropes(["mp-149", "mp-165"])
+    maker = small_maker(
+        name="e2e_failure",
+        database=DatabaseSettings(strategy="single_displacement", min_supercell_length_ang=8.0),
+        hyperparameters=GapHyperparameters.small().with_n_sparse(60),
+    )
+    flow = maker.make({a.mp_id: a.structure for a in allotropes})
+    store = embedded_store(tmp_path / "store")
+    run_locally(flow, store=store, create_folders=True, root_dir=tmp_path / "jobs", log=False)
+    store.connect()
+    (found,) = find_summaries(store, "e2e_failure")
+    assert found["summary"].failed == ["mp-165"]
+    assert [row["name"] for row in found["summary"].rows] == ["mp-149"]
+    # the finished fit is kept in the store
+    assert store.count({"name": "fit_gap"}) == 1
