@@ -17,6 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 
 console = Console()
+"""Results (tables) go to standard output."""
+log_console = Console(stderr=True)
+"""Logs, progress and errors go to standard error, so ``--format json`` output stays clean."""
 
 
 def demo_workflow() -> dict[str, Any]:
@@ -42,7 +45,7 @@ def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, markup=False)],
+        handlers=[RichHandler(console=log_console, show_path=False, markup=False)],
         force=True,
     )
 
@@ -71,9 +74,9 @@ def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: st
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
     flow = maker_from_workflow(workflow).make(structures, mp_ids=mp_ids)
     store = get_store(store_config)
-    console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
+    log_console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
     start = time.perf_counter()
-    with console.status(f"running {workflow.name} ({len(structures)} structures)"):
+    with log_console.status(f"running {workflow.name} ({len(structures)} structures)"):
         found = run_flow(flow, store, out_dir)
     written = write_outputs(store, found, out_dir)
     summary = found["summary"]
@@ -209,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        console.print("[red]error:[/red]", escape(str(exc)), highlight=False)
+        log_console.print("[red]error:[/red]", escape(str(exc)), highlight=False)
         return 2
 
 

@@ -23,7 +23,7 @@ from phonogap.reference.evaluate import LabellingError
 def test_registry_lists_backends_and_rejects_unknown_names():
     assert {"sw", "ase", "gap"} <= set(available_references())
     assert isinstance(get_reference("sw"), StillingerWeberReference)
-    with pytest.raises(UnknownReferenceError, match="unknown reference backend 'vasp_typo'.*sw"):
+    with pytest.raises(UnknownReferenceError, match=r"unknown reference backend 'vasp_typo'.*sw"):
         get_reference("vasp_typo")
     with pytest.raises(UnknownReferenceError, match="no 'backend' field"):
         reference_from_spec({"ecutwfc": 30})
