@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from pymatgen.core import Structure
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT, SOURCE_KEY
+from phonogap.phonons.harmonic import make_phonopy
 
 if TYPE_CHECKING:
     from phonopy import Phonopy
@@ -72,18 +73,10 @@ def single_displacement_supercells(
     setup : dict
         JSON-serialisable phonon setup (see the module docstring).
     """
-    from phonopy import Phonopy
-
-    if displacement <= 0:
-        raise ValueError(f"displacement must be positive, got {displacement} Å")
     matrix = _matrix(supercell_matrix)
-    phonon = Phonopy(
-        _to_phonopy_atoms(structure),
-        supercell_matrix=matrix,
-        primitive_matrix="P",
-        symprec=symprec,
+    phonon = make_phonopy(
+        structure, matrix, displacement=displacement, symprec=symprec, primitive_matrix="P"
     )
-    phonon.generate_displacements(distance=displacement)
     dataset = _jsonable(phonon.dataset)
     name = source or structure.composition.reduced_formula
     configurations = as_training_configurations(
@@ -166,16 +159,15 @@ def phonopy_from_setup(
     Phonopy
         With ``dataset`` set; add forces with ``phonon.forces = ...``.
     """
-    from phonopy import Phonopy
-
     unitcell = setup["unitcell"]
     if not isinstance(unitcell, Structure):
         unitcell = Structure.from_dict(unitcell)
-    phonon = Phonopy(
-        _to_phonopy_atoms(unitcell),
-        supercell_matrix=_matrix(setup["supercell_matrix"]),
-        primitive_matrix=primitive_matrix,
+    phonon = make_phonopy(
+        unitcell,
+        _matrix(setup["supercell_matrix"]),
+        displacement=float(setup["displacement_ang"]),
         symprec=float(setup.get("symprec", 1e-5)),
+        primitive_matrix=primitive_matrix,
     )
     phonon.dataset = _dataset_arrays(setup["displacement_dataset"])
     return phonon
@@ -188,16 +180,6 @@ def _matrix(supercell_matrix: ArrayLike) -> np.ndarray:
     if matrix.shape != (3, 3) or not np.allclose(matrix, np.rint(matrix)):
         raise ValueError(f"supercell matrix must be 3x3 integers, got {supercell_matrix}")
     return np.rint(matrix).astype(int)
-
-
-def _to_phonopy_atoms(structure: Structure) -> PhonopyAtoms:
-    from phonopy.structure.atoms import PhonopyAtoms
-
-    return PhonopyAtoms(
-        symbols=[site.specie.symbol for site in structure],
-        cell=structure.lattice.matrix,
-        scaled_positions=structure.frac_coords,
-    )
 
 
 def _to_atoms(cell: Atoms | Structure | PhonopyAtoms) -> Atoms:

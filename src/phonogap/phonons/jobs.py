@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from jobflow import Flow, OnMissing, Response, job
 
+from phonogap.database.displacements import DISPLACEMENT_INDEX_KEY, phonopy_from_setup
 from phonogap.database.keys import FORCES_KEY, SINGLE_DISPLACEMENT
 from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces
@@ -81,10 +82,7 @@ def reference_phonopy(
     Phonopy
         With force constants.
     """
-    phonon = make_phonopy(
-        setup.unitcell, setup.supercell_matrix, displacement=setup.displacement_ang
-    )
-    phonon.dataset = setup.displacement_dataset
+    phonon = phonopy_from_setup(setup.model_dump())
     forces = reference_forces
     if forces is None:
         logger.info("%s: no single-displacement labels, calling the reference", setup.name)
@@ -245,7 +243,7 @@ def single_displacement_forces(
         Forces per displacement, or None if the dataset lacks a complete set.
     """
     found = {
-        int(c.info["displacement_index"]): c.forces_ev_per_ang
+        int(c.info[DISPLACEMENT_INDEX_KEY]): c.forces_ev_per_ang
         for c in configurations
         if c.source == name and c.config_type == SINGLE_DISPLACEMENT and c.forces_ev_per_ang
     }
