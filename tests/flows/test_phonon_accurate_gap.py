@@ -119,3 +119,18 @@ def test_a_failing_structure_does_not_block_the_others(tmp_path, monkeypatch):
     assert [row["name"] for row in found["summary"].rows] == ["mp-149"]
     # the finished fit is kept in the store
     assert store.count({"name": "fit_gap"}) == 1
+
+
+def test_benchmark_document_holds_bands_and_dos(diamond_and_lonsdaleite_run):
+    _, store = diamond_and_lonsdaleite_run
+    uuid = store.query_one({"name": "phonon_benchmark mp-149"}, properties=["uuid"])["uuid"]
+    document = store.get_output(uuid, load=True)
+    bands = document["bands"]
+    # Setyawan-Curtarolo path of fcc: 10 segments of 51 points, 6 bands (2-atom primitive cell)
+    assert sum(bands["segment_lengths"]) == len(bands["qpoints"]) == 510
+    assert np.asarray(bands["reference_thz"]).shape == (510, 6)
+    # the DOS integrates to the 3N = 6 modes of the primitive cell on both sides
+    dos = document["dos"]
+    freqs = np.asarray(dos["frequencies_thz"])
+    for key in ("reference_states_per_thz", "potential_states_per_thz"):
+        assert np.trapezoid(dos[key], freqs) == pytest.approx(6.0, rel=0.02)

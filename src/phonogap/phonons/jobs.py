@@ -12,12 +12,17 @@ from jobflow import Flow, OnMissing, Response, job
 from phonogap.database.displacements import DISPLACEMENT_INDEX_KEY, phonopy_from_setup
 from phonogap.database.keys import FORCES_KEY, SINGLE_DISPLACEMENT
 from phonogap.phonons.comparison import compare_phonons
-from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces
+from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces, total_dos
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.configuration import Configuration
-from phonogap.schemas.phonons import BandData, BenchmarkSummaryDocument, PhononBenchmarkDocument
+from phonogap.schemas.phonons import (
+    BandData,
+    BenchmarkSummaryDocument,
+    DosData,
+    PhononBenchmarkDocument,
+)
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 from phonogap.structures.settings import RelaxSettings
@@ -127,7 +132,7 @@ def potential_phonopy(
     return set_forces(phonon, forces_from(potential, phonon, n_workers))
 
 
-@job(name="phonon_benchmark", data=["bands"])
+@job(name="phonon_benchmark", data=["bands", "dos"])
 def benchmark_structure(
     setup: PhononSetup,
     fit: GapFitDocument,
@@ -219,7 +224,36 @@ def benchmark_structure(
             reference_thz=np.asarray(reference_thz).tolist(),
             potential_thz=np.asarray(potential_thz).tolist(),
         ),
+        dos=dos_on_common_grid(reference_phonon, phonon, phonon_settings.mesh),
         versions=software_versions(),
+    )
+
+
+def dos_on_common_grid(reference: Phonopy, potential: Phonopy, mesh: float | tuple) -> DosData:
+    """Total DOS of both sides on the reference's frequency grid.
+
+    Parameters
+    ----------
+    reference
+        Reference phonons.
+    potential
+        Potential phonons.
+    mesh
+        q-mesh (integers or a length in Å).
+
+    Returns
+    -------
+    DosData
+        Frequencies (THz) and states/THz for both.
+    """
+    frequencies, reference_dos = total_dos(reference, mesh)
+    potential_frequencies, potential_dos = total_dos(potential, mesh)
+    return DosData(
+        frequencies_thz=np.asarray(frequencies).tolist(),
+        reference_states_per_thz=np.asarray(reference_dos).tolist(),
+        potential_states_per_thz=np.interp(
+            frequencies, potential_frequencies, potential_dos, left=0.0, right=0.0
+        ).tolist(),
     )
 
 

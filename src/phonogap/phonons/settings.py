@@ -11,6 +11,10 @@ class PhononSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     points_per_segment: int = Field(51, ge=2, description="q-points per band-path segment")
-    mesh: tuple[int, int, int] = Field(
-        (8, 8, 8), description="Γ-centred q-mesh used for imaginary-mode flags and the DOS"
+    mesh: float | tuple[int, int, int] = Field(
+        30.0,
+        description=(
+            "Γ-centred q-mesh for imaginary-mode flags and the DOS: three integers, or a "
+            "length in Å that phonopy turns into a mesh (30 Å: 10x10x10 for diamond Si)"
+        ),
     )

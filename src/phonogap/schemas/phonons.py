@@ -17,6 +17,14 @@ class BandData(BaseModel):
     potential_thz: list[list[float]]
 
 
+class DosData(BaseModel):
+    """Total phonon DOS of reference and potential on the same frequency grid (data store)."""
+
+    frequencies_thz: list[float]
+    reference_states_per_thz: list[float]
+    potential_states_per_thz: list[float]
+
+
 class PhononBenchmarkDocument(BaseModel):
     """Phonons of a fitted potential against the reference for one structure."""
 
@@ -39,6 +47,7 @@ class PhononBenchmarkDocument(BaseModel):
     potential_sha256: str
     settings: dict = Field(default_factory=dict)
     bands: BandData | None = None
+    dos: DosData | None = None
     versions: dict[str, str] = Field(default_factory=dict)
 
     def row(self) -> dict:
