@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError, KeyError, RuntimeError) as exc:
-        log_console.print("[red]error:[/red]", escape(str(exc)), highlight=False)
+        log_console.print("[red]error:[/red]", escape(str(exc)), highlight=False, soft_wrap=True)
         return 2
 
 
