@@ -87,7 +87,7 @@ def reference_phonopy(
     Phonopy
         With force constants.
     """
-    phonon = phonopy_from_setup(setup.model_dump())
+    phonon = phonopy_from_setup(setup.model_dump(), primitive_matrix=setup.primitive_matrix)
     forces = reference_forces
     if forces is None:
         logger.info("%s: no single-displacement labels, calling the reference", setup.name)

@@ -16,6 +16,9 @@ class PhononSetup(BaseModel):
     supercell_matrix: list[list[int]]
     displacement_ang: float
     symprec: float = Field(1e-5, description="phonopy symmetry tolerance (Å)")
+    primitive_matrix: str | list[list[float]] = Field(
+        "auto", description="phonopy primitive matrix (imported datasets keep their own)"
+    )
     displacement_dataset: dict = Field(description="phonopy's displacement dataset (first_atoms)")
     n_displacements: int
 
