@@ -1,0 +1,217 @@
+"""Import a phono3py dataset (``phono3py_disp.yaml`` + ``FORCES_FC3``) as force constants.
+
+This deliberately does not call ``phono3py.load``: that also picks up ``fc3.hdf5``,
+``fc2.hdf5``, ``FORCES_FC3`` and ``BORN`` from the *current directory* when they exist, so a
+job rerun in a directory holding an older ``fc3.hdf5`` would silently use it. Here every file
+is named explicitly. The force constants are then built as ``phono3py.load`` builds them
+(finite differences, symfc-projector symmetrisation), so kappa matches ``phono3py-load``.
+
+Accepted layouts: a folder holding exactly one ``phono3py*.yaml`` (``phono3py_disp.yaml``
+preferred) and one ``FORCES_FC3*`` (phono3py's own test fixture names them
+``phono3py_si_pbesol.yaml`` and ``FORCES_FC3_si_pbesol``), plus ``FORCES_FC2*`` when the yaml
+has a separate phonon supercell; or a yaml that already holds the forces
+(``phono3py_params.yaml``); or the files given explicitly. Forces must be in eV/Å (VASP units).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from phono3py import Phono3py
+from phono3py.interface.phono3py_yaml import Phono3pyYaml
+from phonopy.interface.phonopy_yaml import get_io_module_to_decompress
+
+logger = logging.getLogger(__name__)
+
+YAML_PATTERNS = ("phono3py_disp.yaml*", "phono3py_params*.yaml*", "phono3py*.yaml*")
+
+
+class Phono3pyDatasetError(ValueError):
+    """Raised when a phono3py dataset is missing, incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Phono3pyFiles:
+    """The files of one phono3py dataset."""
+
+    yaml: Path
+    forces_fc3: Path | None = None
+    forces_fc2: Path | None = None
+
+
+def _single(folder: Path, patterns: tuple[str, ...], what: str) -> Path | None:
+    for pattern in patterns:
+        found = sorted(p for p in folder.glob(pattern) if p.is_file())
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise Phono3pyDatasetError(
+                f"{folder}: several {what} files match {pattern!r} "
+                f"({', '.join(p.name for p in found)}); pass the files explicitly"
+            )
+    return None
+
+
+def find_phono3py_files(path: str | Path | tuple[str | Path, ...]) -> Phono3pyFiles:
+    """Locate the yaml and force files of a phono3py dataset.
+
+    Parameters
+    ----------
+    path
+        A folder, or ``(yaml, FORCES_FC3[, FORCES_FC2])`` / a single yaml with forces.
+
+    Returns
+    -------
+    Phono3pyFiles
+        Resolved paths (forces may be None when the yaml holds them).
+
+    Raises
+    ------
+    Phono3pyDatasetError
+        Naming the path and what is missing.
+    """
+    if isinstance(path, tuple | list):
+        files = [Path(p).expanduser().resolve() for p in path]
+        if not 1 <= len(files) <= 3:
+            raise Phono3pyDatasetError(
+                f"expected (yaml, FORCES_FC3[, FORCES_FC2]), got {len(files)} paths"
+            )
+        for file in files:
+            if not file.is_file():
+                raise Phono3pyDatasetError(f"phono3py dataset file {file} does not exist")
+        return Phono3pyFiles(*files)
+    target = Path(path).expanduser().resolve()
+    if target.is_file():
+        return Phono3pyFiles(target)
+    if not target.is_dir():
+        raise Phono3pyDatasetError(f"phono3py dataset {target} does not exist")
+    yaml = _single(target, YAML_PATTERNS, "phono3py yaml")
+    if yaml is None:
+        content = ", ".join(sorted(p.name for p in target.iterdir())) or "nothing"
+        raise Phono3pyDatasetError(
+            f"{target} holds no phono3py yaml (phono3py_disp.yaml or phono3py*.yaml with the "
+            f"cells and displacements); it holds: {content}"
+        )
+    return Phono3pyFiles(
+        yaml,
+        _single(target, ("FORCES_FC3*",), "FORCES_FC3"),
+        _single(target, ("FORCES_FC2*",), "FORCES_FC2"),
+    )
+
+
+def read_forces_file(filename: Path, n_supercells: int, n_atoms: int, yaml: Path) -> np.ndarray:
+    """Read a type-1 ``FORCES_FC3``/``FORCES_FC2`` file (3 columns, ``#`` comments).
+
+    Parameters
+    ----------
+    filename
+        The forces file (may be compressed: .xz, .gz, .bz2).
+    n_supercells
+        Displaced supercells listed in the yaml.
+    n_atoms
+        Atoms per supercell.
+    yaml
+        The yaml (for messages).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_supercells, n_atoms, 3)`` in the file's units (eV/Å for VASP).
+
+    Raises
+    ------
+    Phono3pyDatasetError
+        If the file is unreadable or its number of force lines does not match the yaml.
+    """
+    opener = get_io_module_to_decompress(str(filename))
+    try:
+        with opener.open(filename, "rt") as handle:
+            values = np.loadtxt(handle, comments="#", ndmin=2)
+    except (OSError, ValueError) as exc:
+        raise Phono3pyDatasetError(f"{filename}: could not read forces ({exc})") from exc
+    expected = n_supercells * n_atoms
+    if values.shape != (expected, 3):
+        raise Phono3pyDatasetError(
+            f"{filename}: {values.shape[0]} force lines of {values.shape[1]} columns, expected "
+            f"{expected} lines of 3 ({n_supercells} displaced supercells x {n_atoms} atoms as "
+            f"listed in {yaml.name}); the file is truncated or belongs to another dataset"
+        )
+    if not np.all(np.isfinite(values)):
+        raise Phono3pyDatasetError(f"{filename}: forces contain NaN/inf")
+    return values.reshape(n_supercells, n_atoms, 3)
+
+
+def load_phono3py_dataset(path: str | Path | tuple[str | Path, ...]) -> Phono3py:
+    """Build a :class:`phono3py.Phono3py` with fc2 and fc3 from an imported dataset.
+
+    Parameters
+    ----------
+    path
+        See :func:`find_phono3py_files`.
+
+    Returns
+    -------
+    Phono3py
+        Cells, primitive matrix and displacements from the yaml; forces from the files;
+        compact fc2/fc3 by finite differences, symmetrised with the symfc projector.
+
+    Raises
+    ------
+    Phono3pyDatasetError
+        Naming the file and what is missing or inconsistent.
+    """
+    files = find_phono3py_files(path)
+    try:
+        data = Phono3pyYaml().read(files.yaml)
+    except Exception as exc:  # yaml and phono3py raise many types on malformed files
+        raise Phono3pyDatasetError(f"{files.yaml}: not a readable phono3py yaml ({exc})") from exc
+    if data.unitcell is None or data.dataset is None:
+        raise Phono3pyDatasetError(
+            f"{files.yaml}: no unit cell or displacement dataset ('displacement_pairs'); "
+            "write it with 'phono3py -d' (phono3py_disp.yaml)"
+        )
+    if data.calculator not in (None, "vasp"):
+        raise Phono3pyDatasetError(
+            f"{files.yaml}: calculator {data.calculator!r}; only eV/Å (VASP-unit) data is supported"
+        )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*primitive_matrix.*")
+        ph3 = Phono3py(
+            data.unitcell,
+            supercell_matrix=data.supercell_matrix,
+            primitive_matrix=data.primitive_matrix if data.primitive_matrix is not None else "auto",
+            phonon_supercell_matrix=data.phonon_supercell_matrix,
+            symprec=1e-5,
+        )
+    ph3.dataset = data.dataset
+    n_fc3 = len(ph3.supercells_with_displacements)
+    if files.forces_fc3 is not None:
+        ph3.forces = read_forces_file(files.forces_fc3, n_fc3, len(ph3.supercell), files.yaml)
+    elif ph3.forces is None:
+        raise Phono3pyDatasetError(
+            f"{files.yaml} lists {n_fc3} displaced supercells but holds no forces, and no "
+            f"FORCES_FC3 file was found beside it; add FORCES_FC3 (phono3py --cf3 ...)"
+        )
+    if data.phonon_supercell_matrix is not None:
+        ph3.phonon_dataset = data.phonon_dataset
+        n_fc2 = len(ph3.phonon_supercells_with_displacements)
+        if files.forces_fc2 is not None:
+            ph3.phonon_forces = read_forces_file(
+                files.forces_fc2, n_fc2, len(ph3.phonon_supercell), files.yaml
+            )
+        elif ph3.phonon_forces is None:
+            raise Phono3pyDatasetError(
+                f"{files.yaml} has a separate phonon supercell ({n_fc2} displacements) but no "
+                "fc2 forces; add FORCES_FC2 (phono3py --cf2 ...)"
+            )
+    ph3.produce_fc3()
+    ph3.symmetrize_fc3(use_symfc_projector=True)
+    if data.phonon_supercell_matrix is not None:
+        ph3.produce_fc2()
+    ph3.symmetrize_fc2(use_symfc_projector=True)
+    logger.info("imported phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
+    return ph3
