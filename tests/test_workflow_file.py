@@ -30,14 +30,14 @@ def test_shipped_workflows_build_flows(name):
     assert isinstance(maker, PhononAccurateGapMaker)
     structures, mp_ids = load_structures_from(workflow.structures, WORKFLOWS)
     flow = maker.make(structures, mp_ids=mp_ids)
-    assert [job.name for job in flow.jobs] == [
-        "relax_with_reference",
-        "build_database",
-        "label_database",
-        "fit_gap",
-        "benchmark_phonons",
-    ]
+    names = [job.name for job in flow.jobs]
+    assert names[:4] == ["relax_with_reference", "build_database", "label_database", "fit_gap"]
+    assert names[-1] == "benchmark_phonons"
+    if name == "demo.yaml":
+        assert len(names) == 5
     if name == "si_allotropes_sw.yaml":
+        assert names[4:6] == ["kappa mp-149 reference", "kappa mp-149 GAP"]
+        assert maker.kappa_settings.mesh == (11, 11, 11)
         assert len(structures) == 13
         assert maker.hyperparameters.soap.n_sparse == 1500
         assert maker.f == 0.001

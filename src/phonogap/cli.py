@@ -66,6 +66,19 @@ def _print_rows(rows: list[dict[str, Any]], title: str) -> None:
     console.print(table)
 
 
+def _print_kappa(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    temperatures = rows[0]["temperatures_k"]
+    table = Table(title="lattice thermal conductivity, W/(m K)")
+    table.add_column("calculation")
+    for temperature in temperatures:
+        table.add_column(f"{temperature:g} K")
+    for row in rows:
+        table.add_row(row["name"], *(f"{value:.1f}" for value in row["kappa_w_per_mk"]))
+    console.print(table)
+
+
 def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: str | None) -> int:
     from phonogap.runner import run_flow, write_outputs
     from phonogap.store import describe_store, get_store
@@ -81,6 +94,7 @@ def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: st
     written = write_outputs(store, found, out_dir)
     summary = found["summary"]
     _print_rows(summary.rows, f"{summary.run_name}: GAP vs {summary.settings.get('reference')}")
+    _print_kappa(summary.kappa)
     for name in summary.failed:
         console.print(f"[red]failed[/red]: {name} (see its job folder)")
     for dropped in summary.dropped:
@@ -129,6 +143,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     for item in found:
         summary = item["summary"]
         _print_rows(summary.rows, f"{summary.run_name} ({item['completed_at']}, {item['uuid']})")
+        _print_kappa(summary.kappa)
     return 0
 
 

@@ -170,3 +170,44 @@ def plot_rms_bars(
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=dpi)
     return out
+
+
+def plot_kappa(
+    rows: Sequence[dict], out_png: str | Path, *, title: str = "", dpi: int = 150
+) -> Path:
+    """Plot lattice thermal conductivity against temperature, one line per calculation.
+
+    Parameters
+    ----------
+    rows
+        Kappa rows (``name``, ``temperatures_k``, ``kappa_w_per_mk``), e.g. the ``kappa`` field
+        of a benchmark summary; names ending in ``reference`` are drawn solid, others dashed.
+    out_png
+        Output file.
+    title
+        Figure title.
+    dpi
+        Resolution.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    fig = Figure(figsize=(6.0, 4.0))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for row in rows:
+        style = "-" if row["name"].endswith("reference") else "--"
+        ax.plot(row["temperatures_k"], row["kappa_w_per_mk"], style, marker="o", label=row["name"])
+    ax.set_xlabel("Temperature (K)")
+    ax.set_ylabel("κ (W/m K), mean of diagonal")
+    ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    out = Path(out_png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    return out

@@ -91,7 +91,7 @@ def results_payload(summary: BenchmarkSummaryDocument) -> dict[str, Any]:
     -------
     dict
         ``run_name``, ``settings``, ``fit``, ``structures`` (one row each), ``failed``,
-        ``dropped``, ``median_rms_thz`` and ``n_false_instabilities``.
+        ``dropped``, ``median_rms_thz``, ``n_false_instabilities`` and ``kappa``.
     """
     return {
         "run_name": summary.run_name,
@@ -102,6 +102,7 @@ def results_payload(summary: BenchmarkSummaryDocument) -> dict[str, Any]:
         "structures": summary.rows,
         "failed": summary.failed,
         "dropped": summary.dropped,
+        "kappa": summary.kappa,
     }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from jobflow import run_locally
 
 from phonogap.phonons.band_path import BandPath
-from phonogap.plotting import plot_band_overlay
+from phonogap.plotting import plot_band_overlay, plot_kappa
 from phonogap.results import benchmark_document, find_summaries, write_results_json
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def band_path_from_document(bands: dict[str, Any]) -> BandPath:
 
 
 def write_outputs(store: JobStore, found: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Write results.json and one band-overlay PNG per structure.
+    """Write results.json, one band-overlay PNG per structure and κ(T) if computed.
 
     Parameters
     ----------
@@ -120,4 +120,8 @@ def write_outputs(store: JobStore, found: dict[str, Any], out_dir: Path) -> list
             labels=(summary.settings.get("reference", "reference"), "GAP"),
         )
         written.append(png)
+    if summary.kappa:
+        written.append(
+            plot_kappa(summary.kappa, out_dir / "kappa.png", title=f"{summary.run_name}: κ(T)")
+        )
     return written

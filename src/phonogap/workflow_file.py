@@ -16,6 +16,7 @@ from pymatgen.core import Structure
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
+from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.structures.settings import FilterSettings, RelaxSettings
@@ -67,6 +68,18 @@ class FitSection(BaseModel):
         return hyper.with_n_sparse(self.n_sparse) if self.n_sparse else hyper
 
 
+class KappaSection(BaseModel):
+    """Optional lattice thermal conductivity (phono3py) for chosen structures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    structures: list[str] = Field(
+        default_factory=list, description="Structure names (mp ids for bundled allotropes)"
+    )
+    reference: bool = Field(True, description="Also compute the reference's kappa")
+    settings: KappaSettings = Field(default_factory=KappaSettings)
+
+
 class WorkflowFile(BaseModel):
     """A phonon-accurate GAP workflow."""
 
@@ -81,6 +94,7 @@ class WorkflowFile(BaseModel):
     relax: RelaxSettings = Field(default_factory=RelaxSettings)
     filters: FilterSettings = Field(default_factory=FilterSettings)
     phonons: PhononSettings = Field(default_factory=PhononSettings)
+    kappa: KappaSection = Field(default_factory=KappaSection)
     n_workers: int | None = Field(None, gt=0)
 
 
@@ -207,5 +221,8 @@ def maker_from_workflow(workflow: WorkflowFile) -> PhononAccurateGapMaker:
         relax_settings=workflow.relax,
         filter_settings=workflow.filters,
         phonon_settings=workflow.phonons,
+        kappa_structures=workflow.kappa.structures,
+        kappa_settings=workflow.kappa.settings,
+        kappa_of_reference=workflow.kappa.reference,
         n_workers=workflow.n_workers,
     )

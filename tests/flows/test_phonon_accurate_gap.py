@@ -134,3 +134,31 @@ def test_benchmark_document_holds_bands_and_dos(diamond_and_lonsdaleite_run):
     freqs = np.asarray(dos["frequencies_thz"])
     for key in ("reference_states_per_thz", "potential_states_per_thz"):
         assert np.trapezoid(dos[key], freqs) == pytest.approx(6.0, rel=0.02)
+
+
+def test_kappa_step_reports_reference_and_potential(tmp_path):
+    from phonogap.phonons.kappa import KappaSettings
+
+    (diamond,) = silicon_allotropes(["mp-149"])
+    maker = small_maker(
+        name="e2e_kappa",
+        database=DatabaseSettings(strategy="both", n_randomised=3, min_supercell_length_ang=9.0),
+        kappa_structures=["mp-149"],
+        kappa_settings=KappaSettings(
+            mesh=(7, 7, 7), supercell_matrix=[[2, 0, 0], [0, 2, 0], [0, 0, 2]]
+        ),
+    )
+    flow = maker.make({"mp-149": diamond.structure})
+    store = embedded_store(tmp_path / "store")
+    run_locally(flow, store=store, create_folders=True, root_dir=tmp_path / "jobs", log=False)
+    store.connect()
+    (found,) = find_summaries(store, "e2e_kappa")
+    rows = {row["name"]: row for row in found["summary"].kappa}
+    assert set(rows) == {"mp-149 reference", "mp-149 GAP"}
+    reference = np.array(rows["mp-149 reference"]["kappa_w_per_mk"])
+    assert rows["mp-149 reference"]["temperatures_k"] == [300, 600, 900]
+    assert np.all(np.diff(reference) < 0)  # Umklapp: kappa falls with temperature
+    gap = np.array(rows["mp-149 GAP"]["kappa_w_per_mk"])
+    assert np.all(gap > 0)
+    with pytest.raises(ValueError, match=r"kappa_structures \['mp-0'\]"):
+        small_maker(kappa_structures=["mp-0"]).make({"mp-149": diamond.structure})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from jobflow import Flow, Maker
+from jobflow import Flow, Job, Maker
 
 from phonogap.database.jobs import build_database, label_database
 from phonogap.database.keys import SINGLE_DISPLACEMENT
@@ -13,6 +13,8 @@ from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.jobs import fit_gap
 from phonogap.phonons.jobs import benchmark_phonons
+from phonogap.phonons.kappa import KappaSettings
+from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
@@ -56,6 +58,13 @@ class PhononAccurateGapMaker(Maker):
         StructureMatcher tolerances and the max-atoms filter.
     phonon_settings
         Band path sampling and imaginary-mode mesh.
+    kappa_structures
+        Names of structures whose lattice thermal conductivity is computed with phono3py
+        (with the fitted potential and, if ``kappa_of_reference``, with the reference).
+    kappa_settings
+        phono3py settings (default: 0.03 Å pair displacements, 11³ mesh, 300/600/900 K).
+    kappa_of_reference
+        Also compute the reference's kappa (cheap for ``sw``; extra labels for DFT).
     n_workers
         Processes for labelling, relaxations and force evaluations (default: all cores).
     """
@@ -69,6 +78,9 @@ class PhononAccurateGapMaker(Maker):
     relax_settings: RelaxSettings = field(default_factory=RelaxSettings)
     filter_settings: FilterSettings = field(default_factory=FilterSettings)
     phonon_settings: PhononSettings = field(default_factory=PhononSettings)
+    kappa_structures: list[str] = field(default_factory=list)
+    kappa_settings: KappaSettings = field(default_factory=KappaSettings)
+    kappa_of_reference: bool = True
     n_workers: int | None = None
 
     def make(
@@ -95,6 +107,12 @@ class PhononAccurateGapMaker(Maker):
         if not structures:
             raise ValueError("PhononAccurateGapMaker.make needs at least one structure")
         reference: Reference = reference_from_spec(self.reference)
+        unknown = sorted(set(self.kappa_structures) - set(structures))
+        if unknown:
+            raise ValueError(
+                f"kappa_structures {unknown} are not among the structures "
+                f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
+            )
         relax = relax_with_reference(
             structures,
             reference,
@@ -112,6 +130,7 @@ class PhononAccurateGapMaker(Maker):
             f_min=self.f_min,
             atomwise_config_types=(SINGLE_DISPLACEMENT,),
         )
+        kappa_jobs = self.kappa_jobs(structures, reference, fit)
         benchmark = benchmark_phonons(
             relax.output,
             database.output.phonon_setups,
@@ -122,11 +141,46 @@ class PhononAccurateGapMaker(Maker):
             relax_settings=self.relax_settings,
             phonon_settings=self.phonon_settings,
             settings=self.run_settings(reference),
+            kappa=[job.output for job in kappa_jobs],
             n_workers=self.n_workers,
         )
         return Flow(
-            [relax, database, labels, fit, benchmark], output=benchmark.output, name=self.name
+            [relax, database, labels, fit, *kappa_jobs, benchmark],
+            output=benchmark.output,
+            name=self.name,
         )
+
+    def kappa_jobs(
+        self, structures: dict[str, Structure], reference: Reference, fit: Job
+    ) -> list[Job]:
+        """Build the optional phono3py jobs (potential, and reference if asked).
+
+        Parameters
+        ----------
+        structures
+            All input structures (each kappa job relaxes with its own force source).
+        reference
+            The resolved reference.
+        fit
+            The fit job, whose output is the potential.
+
+        Returns
+        -------
+        list of Job
+            Two jobs per structure in :attr:`kappa_structures` (one without the reference).
+        """
+        maker = KappaMaker(
+            settings=self.kappa_settings,
+            reference=reference,
+            relax_settings=self.relax_settings,
+            n_workers=self.n_workers,
+        )
+        jobs = []
+        for name in self.kappa_structures:
+            if self.kappa_of_reference:
+                jobs.append(maker.make(structures[name], label=f"{name} reference"))
+            jobs.append(maker.make(structures[name], potential=fit.output, label=f"{name} GAP"))
+        return jobs
 
     def run_settings(self, reference: Reference) -> dict[str, Any]:
         """Summarise the settings that define this run (stored with the results).

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from phonogap.reference.base import Reference
     from phonogap.schemas.dataset import PhononSetup
     from phonogap.schemas.fit import GapFitDocument
+    from phonogap.schemas.kappa import KappaDocument
     from phonogap.schemas.structures import RelaxationDocument
 
 logger = logging.getLogger(__name__)
@@ -297,6 +298,7 @@ def benchmark_phonons(
     relax_settings: RelaxSettings | None = None,
     phonon_settings: PhononSettings | None = None,
     settings: dict | None = None,
+    kappa: list[KappaDocument | None] | None = None,
     n_workers: int | None = None,
 ) -> Response:
     """Fan out one benchmark job per structure and a summary (dynamic replacement).
@@ -321,6 +323,8 @@ def benchmark_phonons(
         Band path and mesh.
     settings
         Run settings recorded in the summary (f, strategy, M, ...).
+    kappa
+        Outputs of the optional kappa jobs, passed on to the summary.
     n_workers
         Processes per benchmark job.
 
@@ -353,6 +357,7 @@ def benchmark_phonons(
         dropped=[record.model_dump() for record in relaxation.dropped],
         fit=fit,
         settings=settings or {},
+        kappa=kappa or [],
     )
     summary.config.on_missing_references = OnMissing.NONE
     jobs.append(summary)
@@ -367,6 +372,7 @@ def summarise_benchmarks(
     dropped: list[dict],
     fit: GapFitDocument,
     settings: dict,
+    kappa: list[KappaDocument | None] | None = None,
 ) -> BenchmarkSummaryDocument:
     """Collect per-structure benchmarks into one table; failed structures are listed.
 
@@ -384,11 +390,13 @@ def summarise_benchmarks(
         The fitted potential's document.
     settings
         Run settings.
+    kappa
+        Kappa documents (None where a kappa job failed).
 
     Returns
     -------
     BenchmarkSummaryDocument
-        Rows, median RMS, false-instability count.
+        Rows, median RMS, false-instability count, kappa rows.
     """
     rows = [doc.row() for doc in documents if doc is not None]
     failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
@@ -411,4 +419,27 @@ def summarise_benchmarks(
             "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
         },
         settings=settings,
+        kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
     )
+
+
+def kappa_row(document: KappaDocument) -> dict:
+    """Flatten a kappa document for tables and results.json.
+
+    Parameters
+    ----------
+    document
+        A phono3py kappa document.
+
+    Returns
+    -------
+    dict
+        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
+    """
+    return {
+        "name": document.name,
+        "temperatures_k": list(document.temperatures_k),
+        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
+        "method": document.method,
+        "n_supercells": document.n_supercells,
+    }

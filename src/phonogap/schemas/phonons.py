@@ -83,3 +83,6 @@ class BenchmarkSummaryDocument(BaseModel):
     n_false_instabilities: int
     fit: dict = Field(default_factory=dict, description="Fit settings and training errors")
     settings: dict = Field(default_factory=dict)
+    kappa: list[dict] = Field(
+        default_factory=list, description="Kappa rows: name, temperatures_k, kappa_w_per_mk"
+    )
