@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from phonogap.fitting.errors import TrainingErrors, load_potential, prediction_errors
 from phonogap.fitting.gap_fit import (
-    GapFitError,
-    GapFitRun,
     e0_from_isolated_atoms,
     format_command,
     gap_fit_arguments,
+    resolve_e0,
+)
+from phonogap.fitting.gap_fit_run import (
+    GapFitError,
+    GapFitRun,
     potential_checksum,
     potential_files,
-    resolve_e0,
     run_gap_fit,
 )
 from phonogap.fitting.hyperparameters import (

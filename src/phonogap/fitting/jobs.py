@@ -12,7 +12,8 @@ from phonogap.database.extxyz import labelled_summary, write_training_xyz
 from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
 from phonogap.database.regularisation import apply_atomwise_sigma
 from phonogap.fitting.errors import prediction_errors
-from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0, run_gap_fit
+from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
+from phonogap.fitting.gap_fit_run import run_gap_fit
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.schemas.configuration import to_atoms_list
 from phonogap.schemas.fit import GapFitDocument

@@ -1,0 +1,383 @@
+"""Run ``gap_fit``, keep its log, and describe the potential files it wrote.
+
+The subprocess gets an argument list from :func:`phonogap.fitting.gap_fit.gap_fit_arguments`
+(no shell), its whole process group is killed on timeout (``gap_fit`` on PATH is a
+shim → Python → binary chain), and failures raise :class:`GapFitError` quoting gap_fit's
+abort messages and the log tail. The potential's checksum covers the xml and its sparseX
+files in the order the xml lists them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
+
+__all__ = ["GapFitError", "GapFitRun", "potential_checksum", "potential_files", "run_gap_fit"]
+
+logger = logging.getLogger(__name__)
+
+_TAIL_LINES = 30
+
+
+class GapFitError(RuntimeError):
+    """gap_fit failed: non-zero exit, timeout, or no potential written.
+
+    Attributes
+    ----------
+    log_path
+        The gap_fit log (stdout and stderr).
+    returncode
+        Exit status, or None after a timeout.
+    """
+
+    def __init__(self, message: str, log_path: Path, returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.log_path = log_path
+        self.returncode = returncode
+
+
+@dataclass
+class GapFitRun:
+    """The outcome of one successful gap_fit run.
+
+    Attributes
+    ----------
+    xml_path
+        The potential (load it with ``Potential(param_filename=str(xml_path))``).
+    log_path
+        gap_fit's stdout and stderr.
+    wall_time_s
+        Wall-clock time of the run (s).
+    arguments
+        The exact argument list that was run.
+    sha256
+        :func:`potential_checksum` of the xml and its sparseX files.
+    sparse_paths
+        The sparseX files the xml refers to, in the order it lists them; they
+        must stay next to the xml.
+    n_targets
+        Number of fitted observables gap_fit reported, keyed ``energies``,
+        ``forces`` (components), ``virials`` (components).
+    n_sigma_overrides
+        Regularisation read from the data that gap_fit reported, keyed
+        ``energy_sigma``, ``force_sigma``, ``virial_sigma`` (configurations)
+        and ``force_atom_sigma`` (atoms).
+    n_sparse
+        Sparse points actually used by each descriptor, in ``gap={...}`` order
+        (gap_fit lowers a request to the number of available environments).
+    warnings
+        gap_fit's ``WARNING`` lines.
+    """
+
+    xml_path: Path
+    log_path: Path
+    wall_time_s: float
+    arguments: list[str]
+    sha256: str
+    sparse_paths: list[Path] = field(default_factory=list)
+    n_targets: dict[str, int] = field(default_factory=dict)
+    n_sigma_overrides: dict[str, int] = field(default_factory=dict)
+    n_sparse: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        """All files that make up the potential: the xml first, then the sparseX files."""
+        return [self.xml_path, *self.sparse_paths]
+
+
+def _output_xml(arguments: Sequence[str], workdir: Path) -> Path:
+    for token in arguments:
+        key, _, value = token.partition("=")
+        if key in ("gap_file", "gp_file"):
+            path = Path(value)
+            return path if path.is_absolute() else workdir / path
+    return workdir / "gap_new.xml"  # gap_fit's default
+
+
+def _sparse_names(xml_path: Path) -> list[str]:
+    text = xml_path.read_text(errors="replace")
+    return re.findall(r'sparseX_filename="([^"]+)"', text)
+
+
+def potential_files(xml_path: Path) -> list[Path]:
+    """Return the xml and the sparseX files it refers to, in the order it lists them.
+
+    Parameters
+    ----------
+    xml_path
+        A GAP potential xml written by gap_fit.
+
+    Returns
+    -------
+    list[Path]
+        ``[xml_path, sparseX_1, sparseX_2, ...]`` (sparseX files are resolved
+        relative to the xml's directory).
+    """
+    xml_path = Path(xml_path)
+    return [xml_path, *(xml_path.parent / Path(name).name for name in _sparse_names(xml_path))]
+
+
+def potential_checksum(xml_path: Path, *, ignore_label: bool = False) -> str:
+    """Return a SHA-256 checksum of a GAP potential: its xml and all its sparseX files.
+
+    Parameters
+    ----------
+    xml_path
+        The potential xml; its sparseX files must be next to it.
+    ignore_label
+        gap_fit names every potential with a time-stamped label (the xml root
+        tag, e.g. ``GAP_2026_11_24_0_4_22_39_781``) that also appears in the
+        sparseX file names, so two fits of the same data differ byte for byte.
+        With True the label is replaced by a fixed string in the xml and the
+        sparseX file names are left out: two fits with the same data,
+        hyperparameters and ``rnd_seed`` then give the same checksum.
+
+    Returns
+    -------
+    str
+        Hex digest of SHA-256 over, in this order: for each file in
+        :func:`potential_files` order (the xml, then the sparseX files in the
+        order the xml lists them), its file name, a NUL byte, its size in bytes
+        as decimal text, a NUL byte, and its bytes. With ``ignore_label`` the
+        names are omitted and the xml bytes are those after label replacement.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the xml or one of its sparseX files is missing.
+    """
+    files = potential_files(Path(xml_path))
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"GAP potential file {path} is missing")
+    digest = hashlib.sha256()
+    label = None
+    if ignore_label:
+        head = files[0].read_bytes()[:4096].decode(errors="replace")
+        match = re.search(r"<\s*([A-Za-z_][\w.\-]*)", head)
+        label = match.group(1).encode() if match else None
+    for index, path in enumerate(files):
+        data = path.read_bytes()
+        if index == 0 and label:
+            data = data.replace(label, b"GAP_LABEL")
+        if not ignore_label:
+            digest.update(path.name.encode() + b"\0")
+        digest.update(str(len(data)).encode() + b"\0")
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _log_excerpt(log_path: Path, n_lines: int = _TAIL_LINES) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    # gap_fit writes aborts to unbuffered stderr, so they can land far from the
+    # end of the merged log; quote them separately.
+    aborts: list[str] = []
+    for index, line in enumerate(lines):
+        if (
+            "SYSTEM ABORT" in line
+            or "Program received signal" in line
+            or re.search(r"\bERROR\b", line)
+        ):
+            # the abort message may continue on the next lines, up to "STOP n"
+            for follow in lines[index : index + 5]:
+                if follow.strip().startswith("STOP"):
+                    break
+                aborts.append(follow.rstrip())
+    tail = [ln for ln in lines if ln.strip()][-n_lines:]
+    aborts = list(dict.fromkeys(aborts))
+    parts = []
+    if aborts:
+        parts.append("gap_fit reported:\n" + "\n".join(aborts[:10]))
+    parts.append(f"last {len(tail)} lines of the log:\n" + "\n".join(tail))
+    return "\n".join(parts)
+
+
+_TARGET_PATTERN = re.compile(
+    r"Number of target (energies|forces|virials) \(property name: .*\) found: (\d+)"
+)
+_OVERRIDE_PATTERN = re.compile(
+    r"Number of per-(?:configuration|atom) setting of "
+    r"(energy_sigma|force_sigma|virial_sigma|force_atom_sigma) found:\s*(\d+)"
+)
+_EXPECTED_WARNING = "Both e0 and e0_offset"
+"""gap_fit warns whenever e0 and e0_offset are both given, which we always do on purpose."""
+
+
+def _parse_log(log_path: Path) -> tuple[dict[str, int], dict[str, int], list[str]]:
+    """Return target counts, sigma-override counts and WARNING lines from a gap_fit log."""
+    text = log_path.read_text(errors="replace")
+    targets = {kind: int(n) for kind, n in _TARGET_PATTERN.findall(text)}
+    overrides = {kind: int(n) for kind, n in _OVERRIDE_PATTERN.findall(text)}
+    warnings = [ln.strip() for ln in text.splitlines() if ln.startswith("WARNING")]
+    return targets, overrides, warnings
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def run_gap_fit(
+    arguments: list[str],
+    workdir: Path,
+    *,
+    n_threads: int | None = None,
+    timeout_s: float | None = None,
+) -> GapFitRun:
+    """Run gap_fit and return where the potential is.
+
+    Parameters
+    ----------
+    arguments
+        Argument list from :func:`gap_fit_arguments` (first element the executable).
+    workdir
+        Directory to run in (created if needed); relative paths in
+        ``arguments`` are relative to it. stdout and stderr go to
+        ``workdir / "gap_fit.log"``. A potential already at the output path
+        (and its sparseX files) is removed first.
+    n_threads
+        OpenMP threads (``OMP_NUM_THREADS``); default ``os.cpu_count()``.
+    timeout_s
+        Kill gap_fit (its whole process group) after this many seconds.
+
+    Returns
+    -------
+    GapFitRun
+        Paths, timing, the exact arguments and the potential's checksum.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the executable is not on ``PATH`` (with an install hint).
+    GapFitError
+        If gap_fit exits non-zero, times out, or writes no potential. The
+        message quotes gap_fit's error lines and the last 30 lines of the log.
+    """
+    if not arguments:
+        raise ValueError("empty gap_fit argument list")
+    executable = shutil.which(arguments[0])
+    if executable is None:
+        raise FileNotFoundError(f"{arguments[0]!r}: {INSTALL_HINT}")
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / LOG_NAME
+    xml_path = _output_xml(arguments, workdir)
+    # gap_fit does not create the output directory (it segfaults writing sparseX)
+    xml_path.parent.mkdir(parents=True, exist_ok=True)
+    if xml_path.is_file():
+        # a stale potential must not pass for the result of this run
+        stale = [p for p in potential_files(xml_path) if p.is_file()]
+        logger.info("removing the previous potential %s", [str(p) for p in stale])
+        for path in stale:
+            path.unlink()
+
+    env = os.environ.copy()
+    threads = n_threads if n_threads is not None else (os.cpu_count() or 1)
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    env["OMP_NUM_THREADS"] = str(threads)
+
+    logger.info(
+        "running gap_fit in %s with %d threads: %s", workdir, threads, format_command(arguments)
+    )
+    start = time.perf_counter()
+    with log_path.open("wb") as log:
+        # A new session makes gap_fit and the wrappers that launch it (pyenv
+        # shim, quippy's console script) one process group, killed together.
+        process = subprocess.Popen(
+            [executable, *arguments[1:]],
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise GapFitError(
+                f"gap_fit timed out after {timeout_s} s in {workdir} and was killed; "
+                f"log: {log_path}\n{_log_excerpt(log_path)}",
+                log_path,
+                None,
+            ) from None
+        except BaseException:
+            _kill_group(process)
+            raise
+    wall_time_s = time.perf_counter() - start
+
+    if returncode != 0:
+        raise GapFitError(
+            f"gap_fit exited with status {returncode} in {workdir}; log: {log_path}\n"
+            f"{_log_excerpt(log_path)}",
+            log_path,
+            returncode,
+        )
+    if not xml_path.is_file():
+        raise GapFitError(
+            f"gap_fit exited normally but wrote no potential at {xml_path}; log: {log_path}\n"
+            f"{_log_excerpt(log_path)}",
+            log_path,
+            returncode,
+        )
+    files = potential_files(xml_path)
+    missing = [p for p in files[1:] if not p.is_file()]
+    if missing:
+        raise GapFitError(
+            f"gap_fit wrote {xml_path} but not its sparse files {missing}; log: {log_path}",
+            log_path,
+            returncode,
+        )
+
+    n_targets, n_overrides, warnings = _parse_log(log_path)
+    for line in warnings:
+        if _EXPECTED_WARNING in line:
+            logger.debug("gap_fit: %s", line)
+        else:
+            logger.warning("gap_fit: %s", line)
+    virial_names = [t.split("=", 1)[1] for t in arguments if t.startswith("virial_parameter_name=")]
+    if virial_names and virial_names[-1] != IGNORE and n_targets.get("virials") == 0:
+        logger.warning(
+            "gap_fit found no virials under %r: check that they are written as 9 numbers "
+            "(ASE writes other 3x3 info arrays as '_JSON [[...]]', which gap_fit ignores)",
+            virial_names[-1],
+        )
+    sha = potential_checksum(xml_path)
+    logger.info(
+        "gap_fit finished in %.1f s: %s (sha256 %s, targets %s)",
+        wall_time_s,
+        xml_path,
+        sha,
+        n_targets,
+    )
+    return GapFitRun(
+        xml_path=xml_path,
+        log_path=log_path,
+        wall_time_s=wall_time_s,
+        arguments=list(arguments),
+        sha256=sha,
+        sparse_paths=files[1:],
+        n_targets=n_targets,
+        n_sigma_overrides=n_overrides,
+        n_sparse=[int(n) for n in re.findall(r'n_sparseX="(\d+)"', xml_path.read_text())],
+        warnings=warnings,
+    )
