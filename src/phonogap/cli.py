@@ -98,10 +98,9 @@ def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: st
     for name in summary.failed:
         console.print(f"[red]failed[/red]: {name} (see its job folder)")
     for dropped in summary.dropped:
-        console.print(f"dropped: {dropped['name']}: {dropped['reason']}")
-    console.print(
-        f"median RMS {summary.median_rms_thz} THz; wall time {time.perf_counter() - start:.0f} s"
-    )
+        console.print(f"dropped: {dropped['name']}: {escape(dropped['reason'])}")
+    median = "n/a" if summary.median_rms_thz is None else f"{summary.median_rms_thz:.4f}"
+    console.print(f"median RMS {median} THz; wall time {time.perf_counter() - start:.0f} s")
     for path in written:
         console.print(f"wrote {path}")
     return 1 if summary.failed else 0
