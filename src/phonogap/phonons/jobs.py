@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import statistics
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,12 +13,12 @@ from phonogap.database.keys import FORCES_KEY, SINGLE_DISPLACEMENT
 from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces, total_dos
 from phonogap.phonons.settings import PhononSettings
+from phonogap.phonons.summary import summarise_benchmarks
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.configuration import Configuration
 from phonogap.schemas.phonons import (
     BandData,
-    BenchmarkSummaryDocument,
     DosData,
     PhononBenchmarkDocument,
 )
@@ -362,84 +361,3 @@ def benchmark_phonons(
     summary.config.on_missing_references = OnMissing.NONE
     jobs.append(summary)
     return Response(replace=Flow(jobs, output=summary.output, name=f"{run_name} benchmarks"))
-
-
-@job(name="summarise_benchmarks")
-def summarise_benchmarks(
-    documents: list[PhononBenchmarkDocument | None],
-    names: list[str],
-    run_name: str,
-    dropped: list[dict],
-    fit: GapFitDocument,
-    settings: dict,
-    kappa: list[KappaDocument | None] | None = None,
-) -> BenchmarkSummaryDocument:
-    """Collect per-structure benchmarks into one table; failed structures are listed.
-
-    Parameters
-    ----------
-    documents
-        Benchmark outputs (None where a job failed).
-    names
-        Structure names, same order.
-    run_name
-        Name of the run.
-    dropped
-        Structures dropped before fitting, with reasons.
-    fit
-        The fitted potential's document.
-    settings
-        Run settings.
-    kappa
-        Kappa documents (None where a kappa job failed).
-
-    Returns
-    -------
-    BenchmarkSummaryDocument
-        Rows, median RMS, false-instability count, kappa rows.
-    """
-    rows = [doc.row() for doc in documents if doc is not None]
-    failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
-    rms = [row["rms_thz"] for row in rows]
-    return BenchmarkSummaryDocument(
-        run_name=run_name,
-        rows=rows,
-        failed=failed,
-        dropped=dropped,
-        median_rms_thz=statistics.median(rms) if rms else None,
-        n_false_instabilities=sum(row["false_instability"] for row in rows),
-        fit={
-            "potential_xml": fit.potential_xml,
-            "potential_sha256": fit.potential_sha256,
-            "f": fit.f,
-            "f_min_ev_per_ang": fit.f_min_ev_per_ang,
-            "training_errors": fit.training_errors,
-            "dataset_summary": fit.dataset_summary,
-            "wall_time_s": fit.wall_time_s,
-            "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
-        },
-        settings=settings,
-        kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
-    )
-
-
-def kappa_row(document: KappaDocument) -> dict:
-    """Flatten a kappa document for tables and results.json.
-
-    Parameters
-    ----------
-    document
-        A phono3py kappa document.
-
-    Returns
-    -------
-    dict
-        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
-    """
-    return {
-        "name": document.name,
-        "temperatures_k": list(document.temperatures_k),
-        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
-        "method": document.method,
-        "n_supercells": document.n_supercells,
-    }

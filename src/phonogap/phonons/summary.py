@@ -1,0 +1,96 @@
+"""The summary job of a phonon benchmark run: one table of all structures (and kappa)."""
+
+from __future__ import annotations
+
+import statistics
+from typing import TYPE_CHECKING
+
+from jobflow import job
+
+from phonogap.schemas.phonons import BenchmarkSummaryDocument
+
+if TYPE_CHECKING:
+    from phonogap.schemas.fit import GapFitDocument
+    from phonogap.schemas.kappa import KappaDocument
+    from phonogap.schemas.phonons import PhononBenchmarkDocument
+
+
+@job(name="summarise_benchmarks")
+def summarise_benchmarks(
+    documents: list[PhononBenchmarkDocument | None],
+    names: list[str],
+    run_name: str,
+    dropped: list[dict],
+    fit: GapFitDocument,
+    settings: dict,
+    kappa: list[KappaDocument | None] | None = None,
+) -> BenchmarkSummaryDocument:
+    """Collect per-structure benchmarks into one table; failed structures are listed.
+
+    Parameters
+    ----------
+    documents
+        Benchmark outputs (None where a job failed).
+    names
+        Structure names, same order.
+    run_name
+        Name of the run.
+    dropped
+        Structures dropped before fitting, with reasons.
+    fit
+        The fitted potential's document.
+    settings
+        Run settings.
+    kappa
+        Kappa documents (None where a kappa job failed).
+
+    Returns
+    -------
+    BenchmarkSummaryDocument
+        Rows, median RMS, false-instability count, kappa rows.
+    """
+    rows = [doc.row() for doc in documents if doc is not None]
+    failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
+    rms = [row["rms_thz"] for row in rows]
+    return BenchmarkSummaryDocument(
+        run_name=run_name,
+        rows=rows,
+        failed=failed,
+        dropped=dropped,
+        median_rms_thz=statistics.median(rms) if rms else None,
+        n_false_instabilities=sum(row["false_instability"] for row in rows),
+        fit={
+            "potential_xml": fit.potential_xml,
+            "potential_sha256": fit.potential_sha256,
+            "f": fit.f,
+            "f_min_ev_per_ang": fit.f_min_ev_per_ang,
+            "training_errors": fit.training_errors,
+            "dataset_summary": fit.dataset_summary,
+            "wall_time_s": fit.wall_time_s,
+            "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
+        },
+        settings=settings,
+        kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
+    )
+
+
+def kappa_row(document: KappaDocument) -> dict:
+    """Flatten a kappa document for tables and results.json.
+
+    Parameters
+    ----------
+    document
+        A phono3py kappa document.
+
+    Returns
+    -------
+    dict
+        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
+    """
+    return {
+        "name": document.name,
+        "temperatures_k": list(document.temperatures_k),
+        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
+        "method": document.method,
+        "n_supercells": document.n_supercells,
+    }
