@@ -96,8 +96,10 @@ def fit_gap_in_directory(
     observables = observables_present(training)
     arguments = gap_fit_arguments(
         hyperparameters,
-        training_xyz,
-        workdir / POTENTIAL_FILE,
+        # names relative to the working directory: gap_fit's option parser splits values
+        # at commas, so absolute paths of directories with commas would break the command
+        Path(TRAINING_FILE),
+        Path(POTENTIAL_FILE),
         e0=resolve_e0(hyperparameters, training),
         has_virials="virial" in observables,
     )
