@@ -34,6 +34,15 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
+def _save(fig: Figure, out_png: str | Path, dpi: int) -> Path:
+    """Lay out and write a figure, creating parent directories."""
+    fig.tight_layout()
+    out = Path(out_png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    return out
+
+
 def plot_band_overlay(
     path: BandPath,
     reference_thz: ArrayLike,
@@ -102,11 +111,7 @@ def plot_band_overlay(
     if title:
         ax.set_title(title)
     ax.legend(handles=handles, loc="best")
-    fig.tight_layout()
-    out = Path(out_png)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=dpi)
-    return out
+    return _save(fig, out_png, dpi)
 
 
 def plot_rms_bars(
@@ -165,11 +170,7 @@ def plot_rms_bars(
         )
     if title:
         ax.set_title(title)
-    fig.tight_layout()
-    out = Path(out_png)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=dpi)
-    return out
+    return _save(fig, out_png, dpi)
 
 
 def plot_kappa(
@@ -194,8 +195,7 @@ def plot_kappa(
     Path
         The written file.
     """
-    fig = Figure(figsize=(6.0, 4.0))
-    FigureCanvasAgg(fig)
+    fig = _new_figure((6.0, 4.0))
     ax = fig.add_subplot()
     for row in rows:
         style = "-" if row["name"].endswith("reference") else "--"
@@ -206,8 +206,4 @@ def plot_kappa(
     if title:
         ax.set_title(title)
     ax.legend()
-    fig.tight_layout()
-    out = Path(out_png)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=dpi)
-    return out
+    return _save(fig, out_png, dpi)

@@ -73,3 +73,27 @@ def test_rms_bars(tmp_path):
     assert n_unstable > 2 * n_stable > 2000
     with pytest.raises(ValueError, match="no rows"):
         plot_rms_bars([], tmp_path / "empty.png")
+
+
+def test_plot_kappa_draws_one_line_per_calculation(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from phonogap.plotting import plot_kappa
+
+    rows = [
+        {
+            "name": "mp-149 reference",
+            "temperatures_k": [300, 600, 900],
+            "kappa_w_per_mk": [500, 225, 147],
+        },
+        {
+            "name": "mp-149 GAP",
+            "temperatures_k": [300, 600, 900],
+            "kappa_w_per_mk": [480, 215, 140],
+        },
+    ]
+    out = plot_kappa(rows, tmp_path / "sub" / "kappa.png", title="kappa")
+    image = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    for colour in ([31, 119, 180], [255, 127, 14]):  # matplotlib's first two cycle colours
+        assert (np.abs(image - colour).sum(axis=2) < 60).sum() > 100
