@@ -82,14 +82,13 @@ def _print_kappa(rows: list[dict[str, Any]]) -> None:
 def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: str | None) -> int:
     from phonogap.runner import run_flow, write_outputs
     from phonogap.store import describe_store, get_store
-    from phonogap.workflow_file import load_structures_from, maker_from_workflow
+    from phonogap.workflow_file import flow_from_workflow
 
-    structures, mp_ids = load_structures_from(workflow.structures, base_dir)
-    flow = maker_from_workflow(workflow).make(structures, mp_ids=mp_ids)
+    flow, n_structures = flow_from_workflow(workflow, base_dir)
     store = get_store(store_config)
     log_console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
     start = time.perf_counter()
-    with log_console.status(f"running {workflow.name} ({len(structures)} structures)"):
+    with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
         found = run_flow(flow, store, out_dir)
     written = write_outputs(store, found, out_dir)
     summary = found["summary"]

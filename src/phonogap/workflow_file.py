@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from jobflow import Flow
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pymatgen.core import Structure
 
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
+from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings
 from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
@@ -86,8 +89,21 @@ class WorkflowFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "phonon_accurate_gap"
-    workflow: Literal["phonon_accurate_gap"] = "phonon_accurate_gap"
-    structures: StructureSources
+    workflow: Literal["phonon_accurate_gap", "imported_data_gap"] = Field(
+        "phonon_accurate_gap",
+        description=(
+            "phonon_accurate_gap: label structures with a reference; imported_data_gap: fit "
+            "existing DFT datasets and benchmark on their phonons"
+        ),
+    )
+    structures: StructureSources | None = None
+    datasets: list[DatasetSpec] = Field(
+        default_factory=list, description="Labelled datasets to import (imported_data_gap)"
+    )
+    equilibrium: EquilibriumSettings = Field(
+        default_factory=EquilibriumSettings,
+        description="Zero-stress constraints at the dataset cells (imported_data_gap)",
+    )
     reference: dict[str, Any] = Field(default_factory=lambda: {"backend": "sw"})
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     fit: FitSection = Field(default_factory=FitSection)
@@ -96,6 +112,20 @@ class WorkflowFile(BaseModel):
     phonons: PhononSettings = Field(default_factory=PhononSettings)
     kappa: KappaSection = Field(default_factory=KappaSection)
     n_workers: int | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _inputs_match_workflow(self) -> WorkflowFile:
+        if self.workflow == "phonon_accurate_gap" and self.structures is None:
+            raise ValueError(
+                "workflow 'phonon_accurate_gap' needs a 'structures' section "
+                "(allotropes, files or directory)"
+            )
+        if self.workflow == "imported_data_gap" and not self.datasets:
+            raise ValueError(
+                "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
+                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
+            )
+        return self
 
 
 def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -226,3 +256,36 @@ def maker_from_workflow(workflow: WorkflowFile) -> PhononAccurateGapMaker:
         kappa_of_reference=workflow.kappa.reference,
         n_workers=workflow.n_workers,
     )
+
+
+def flow_from_workflow(workflow: WorkflowFile, base_dir: Path) -> tuple[Flow, int]:
+    """Build the Flow a workflow file describes.
+
+    Parameters
+    ----------
+    workflow
+        The validated workflow.
+    base_dir
+        Directory relative paths are resolved against (the workflow file's).
+
+    Returns
+    -------
+    tuple
+        The Flow and the number of structures or datasets it covers.
+    """
+    if workflow.workflow == "imported_data_gap":
+        maker = ImportedDataGapMaker(
+            name=workflow.name,
+            datasets=[spec.resolved(base_dir) for spec in workflow.datasets],
+            hyperparameters=workflow.fit.hyperparameters(),
+            f=workflow.fit.f,
+            f_min=workflow.fit.f_min,
+            equilibrium=workflow.equilibrium,
+            relax_settings=workflow.relax,
+            phonon_settings=workflow.phonons,
+            n_workers=workflow.n_workers,
+        )
+        return maker.make(), len(workflow.datasets)
+    assert workflow.structures is not None  # checked by the model validator
+    structures, mp_ids = load_structures_from(workflow.structures, base_dir)
+    return maker_from_workflow(workflow).make(structures, mp_ids=mp_ids), len(structures)
