@@ -39,6 +39,10 @@ class StructureSources(BaseModel):
         default_factory=list, description="CIF/POSCAR/pymatgen-JSON files (relative to the file)"
     )
     directory: str | None = Field(None, description="A directory of structure files")
+    materials_project: list[str] = Field(
+        default_factory=list,
+        description="Materials Project ids to download (needs mp-api and $MP_API_KEY)",
+    )
 
 
 class FitSection(BaseModel):
@@ -80,6 +84,19 @@ class KappaSection(BaseModel):
     settings: KappaSettings = Field(default_factory=KappaSettings)
 
 
+class CampaignSection(BaseModel):
+    """A screening campaign: one flow (and one GAP) per structure, plus a summary job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        None, description="Campaign name to find results by (default: the workflow's name)"
+    )
+    skip_finished: bool = Field(
+        True, description="Skip structures whose results are already in the store"
+    )
+
+
 class WorkflowFile(BaseModel):
     """A phonon-accurate GAP workflow."""
 
@@ -96,6 +113,9 @@ class WorkflowFile(BaseModel):
     phonons: PhononSettings = Field(default_factory=PhononSettings)
     kappa: KappaSection = Field(default_factory=KappaSection)
     n_workers: int | None = Field(None, gt=0)
+    campaign: CampaignSection | None = Field(
+        None, description="Run one flow per structure (see phonogap.campaign)"
+    )
 
 
 def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -191,6 +211,11 @@ def load_structures_from(
         structures[file_path.stem] = load_structure(file_path)
     if sources.directory:
         structures.update(load_structures(base_dir / sources.directory))
+    if sources.materials_project:
+        from phonogap.structures.materials_project import structures_from_materials_project
+
+        structures.update(structures_from_materials_project(sources.materials_project))
+        mp_ids.update({mp_id: mp_id for mp_id in sources.materials_project})
     if not structures:
         raise WorkflowFileError(
             "the 'structures' section names no structure; add 'allotropes', 'files' or 'directory'"
