@@ -73,3 +73,22 @@ def test_start_status_stop_with_pid_file_and_indexes(tmp_path, monkeypatch):
 def test_port_in_use_is_a_clear_error(tmp_path, secantus_server):
     with pytest.raises(ServerError, match=f"port {secantus_server.port}.*--port"):
         start_server(tmp_path / "other", port=secantus_server.port)
+
+
+def test_db_cli_start_status_stop(tmp_path, capsys):
+    from phonogap.cli import main
+
+    directory = str(tmp_path / "cli_server")
+    assert main(["db", "status", "--dir", directory]) == 1
+    assert main(["db", "start", "--dir", directory]) == 0
+    out = capsys.readouterr().out
+    assert "server running at mongodb://127.0.0.1:" in out
+    info = server_status(directory)
+    try:
+        assert info is not None
+        assert main(["db", "status", "--dir", directory]) == 0
+        assert f"pid {info.pid}" in capsys.readouterr().out
+    finally:
+        assert main(["db", "stop", "--dir", directory]) == 0
+    assert not _pid_alive(info.pid)
+    assert "server stopped" in capsys.readouterr().out
