@@ -6,9 +6,11 @@ pid), and maggma's in-process MemoryStore as a baseline. Each output is written 
 ``Job.run`` writes it (``JobStore.update(..., save={"data": ["array"]})``) and read back with
 ``JobStore.get_output(uuid, load=True)``; every read array is checked against what was written.
 
-A store that exceeds ``--budget-s`` for a phase stops there; its mean rate is reported and the
-time for all N outputs extrapolated linearly (marked ``extrapolated``). That is a lower bound
-when the cost per output grows with the number stored (``last_10_*_ms`` shows the trend).
+Wall time depends on the load of the machine; ``*_cpu_s`` (CPU seconds of this process plus,
+for SecantusDB, of the server process) does not, and approximates the wall time on an idle
+machine. A store that exceeds ``--budget-s`` for a phase stops there; its mean rate is
+reported and the time for all N outputs extrapolated linearly (marked ``extrapolated``). That
+is a lower bound when the cost per output grows with the number stored (``last_10_*_ms``).
 
 Usage::
 
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 from jobflow import JobStore
 from jobflow.utils import suid
 from maggma.stores import MemoryStore
@@ -37,24 +40,35 @@ from phonogap.store import embedded_store, mongo_store
 RESULTS = Path(__file__).parent / "results" / "store_speed.json"
 
 
-def make_store(kind: str, work: Path) -> JobStore:
+def make_store(kind: str, work: Path) -> tuple[JobStore, psutil.Process | None]:
     if kind == "montystore":
-        return embedded_store(work / "monty")
+        return embedded_store(work / "monty"), None
     if kind == "memory":
-        return JobStore(MemoryStore("outputs"), additional_stores={"data": MemoryStore("data")})
+        data = MemoryStore("data")
+        return JobStore(MemoryStore("outputs"), additional_stores={"data": data}), None
     if kind == "secantus":
         info = start_server(work / "secantus")
-        return mongo_store(info.uri, "phonogap")
+        return mongo_store(info.uri, "phonogap"), psutil.Process(info.pid)
     raise ValueError(kind)
 
 
+def cpu_seconds(server: psutil.Process | None) -> float:
+    """CPU time of this process and of the server process (if any)."""
+    own = time.process_time()
+    if server is None:
+        return own
+    times = server.cpu_times()
+    return own + times.user + times.system
+
+
 def run_store(kind: str, n: int, size: int, budget_s: float, work: Path) -> dict:
-    store = make_store(kind, work)
+    store, server = make_store(kind, work)
     store.connect()
     rng = np.random.default_rng(0)
     uuids: list[str] = []
     arrays: dict[str, np.ndarray] = {}
     result: dict = {"store": kind, "n_requested": n, "floats_per_output": size}
+    cpu_start = cpu_seconds(server)
     start = time.perf_counter()
     stamps = [start]
     for i in range(n):
@@ -76,8 +90,10 @@ def run_store(kind: str, n: int, size: int, budget_s: float, work: Path) -> dict
         if stamps[-1] - start > budget_s:
             break
     write_s = time.perf_counter() - start
+    write_cpu_s = cpu_seconds(server) - cpu_start
     last_10_write_ms = 1e3 * (stamps[-1] - stamps[max(0, len(stamps) - 11)]) / min(10, len(uuids))
     n_written = len(uuids)
+    cpu_start = cpu_seconds(server)
     start = time.perf_counter()
     stamps = [start]
     n_read = 0
@@ -92,6 +108,7 @@ def run_store(kind: str, n: int, size: int, budget_s: float, work: Path) -> dict
         if stamps[-1] - start > budget_s:
             break
     read_s = time.perf_counter() - start
+    read_cpu_s = cpu_seconds(server) - cpu_start
     last_10_read_ms = 1e3 * (stamps[-1] - stamps[max(0, len(stamps) - 11)]) / min(10, n_read)
     store.close()
     if kind == "secantus":
@@ -105,7 +122,10 @@ def run_store(kind: str, n: int, size: int, budget_s: float, work: Path) -> dict
         read_ms_per_output=1e3 * read_s / n_read,
         last_10_write_ms=last_10_write_ms,
         last_10_read_ms=last_10_read_ms,
+        write_cpu_s=write_cpu_s,
+        read_cpu_s=read_cpu_s,
         total_s_for_n=(write_s / n_written + read_s / n_read) * n,
+        total_cpu_s_for_n=(write_cpu_s / n_written + read_cpu_s / n_read) * n,
         extrapolated=n_written < n or n_read < n,
     )
     return result
@@ -127,17 +147,25 @@ def main() -> None:
             row = run_store(kind, args.n, args.size, args.budget_s, Path(tmp))
             rows.append(row)
             print(json.dumps(row), flush=True)
-    header = f"{'store':<12}{'written':>9}{'write ms':>10}{'read ms':>9}{f'total {args.n} (s)':>16}"
-    print(header)
+    print(
+        f"{'store':<12}{'written':>8}{'read':>6}{'write ms':>10}{'read ms':>9}"
+        f"{'last10 w/r ms':>15}{f'wall {args.n} (s)':>15}{f'CPU {args.n} (s)':>14}"
+    )
     for row in rows:
-        mark = " (extrapolated)" if row["extrapolated"] else ""
+        mark = " extrapolated" if row["extrapolated"] else ""
+        last = f"{row['last_10_write_ms']:.0f}/{row['last_10_read_ms']:.0f}"
         print(
-            f"{row['store']:<12}{row['n_written']:>9}{row['write_ms_per_output']:>10.1f}"
-            f"{row['read_ms_per_output']:>9.1f}{row['total_s_for_n']:>16.1f}{mark}"
+            f"{row['store']:<12}{row['n_written']:>8}{row['n_read']:>6}"
+            f"{row['write_ms_per_output']:>10.1f}{row['read_ms_per_output']:>9.1f}{last:>15}"
+            f"{row['total_s_for_n']:>15.1f}{row['total_cpu_s_for_n']:>14.1f}{mark}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_end": os.getloadavg(),
+        },
         "n": args.n,
         "floats_per_output": args.size,
         "results": rows,
