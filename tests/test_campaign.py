@@ -169,3 +169,13 @@ def test_campaign_on_launchpad_with_two_workers_matches_phonogap_run(
         name: local[name]["rms_thz"] for name in STRUCTURES
     }
     write_rows(list(remote.values()), tmp_path / "all.json")
+
+
+def test_shipped_campaign_file_builds_thirteen_structure_flows():
+    path = Path(__file__).resolve().parents[1] / "workflows" / "si_allotropes_sw_campaign.yaml"
+    workflow = read_workflow_file(path)
+    structures, mp_ids = load_structures_from(workflow.structures, path.parent)
+    campaign = build_campaign(workflow, structures, mp_ids)
+    assert campaign.name == "si13_sw"
+    assert len(campaign.structures) == 13
+    assert len(campaign.flow.jobs) == 14  # 13 structure flows + the campaign summary
