@@ -54,6 +54,12 @@ def run_campaign(workflow: Any, base_dir: Path, out_dir: Path, store_config: str
         f"store: {describe_store(store)}; campaign {campaign.name}: {len(campaign.structures)} "
         f"to run, {len(campaign.skipped)} finished earlier"
     )
+    if type(store.docs_store).__name__ == "MontyStore" and len(campaign.structures) > 3:
+        log_console.print(
+            "[yellow]note:[/yellow] the embedded store slows down as it fills "
+            "(benchmarks/store_speed.py); for campaigns run `phonogap db start` and pass "
+            "--store server"
+        )
     jobs_dir = (out_dir / "jobs").resolve()
     jobs_dir.mkdir(parents=True, exist_ok=True)
     with log_console.status(f"running campaign {campaign.name}"):
@@ -83,6 +89,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
     store = get_store(args.store) if args.store else None
     structures, mp_ids = load_structures_from(workflow.structures, path.parent)
     if workflow.campaign is not None:
+        if store is None:
+            log_console.print(
+                "no --store given: every structure is submitted (with --store, structures "
+                "finished in that store are skipped)"
+            )
         campaign = build_campaign(workflow, structures, mp_ids, store=store)
         flow, metadata = campaign.flow, {"campaign": campaign.name}
         skipped = (
