@@ -59,9 +59,11 @@ def test_start_status_stop_with_pid_file_and_indexes(tmp_path, monkeypatch):
     assert stop_server(directory) is False
     with pytest.raises(StoreConfigError, match="phonogap db start"):
         local_server_store(directory)
-    # data persist across a restart
+    # data persist across a restart, on the same port
+    port = info.port
     info = start_server(directory)
     try:
+        assert info.port == port
         store = local_server_store(directory)
         store.connect()
         assert store.query_one({"uuid": "abc"})["output"] == {"x": 1}

@@ -118,6 +118,20 @@ def _ping(host: str, port: int, timeout_s: float = 1.0) -> bool:
         client.close()
 
 
+def _previous_port(directory: Path, host: str) -> int | None:
+    """Return the port of this directory's last server if it is free again (stable configs)."""
+    try:
+        port = int((directory / "port").read_text())
+    except (OSError, ValueError):
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return None
+    return port
+
+
 def create_indexes(uri: str, database: str = DATABASE_NAME) -> None:
     """Create the indexes jobflow queries by (``uuid``, ``name``, ``blob_uuid`` ...).
 
@@ -203,7 +217,8 @@ def start_server(
         Server directory: ``data/`` (WiredTiger), ``secantusd.pid``, ``secantusd.log``,
         ``server.json``, ``jobflow.yaml``, ``my_launchpad.yaml``.
     port
-        TCP port (default: a free one).
+        TCP port (default: the previous server's of this directory if free, so the written
+        ``jobflow.yaml`` and Fireworks submitted with it stay valid; else a free one).
     host
         Interface; keep the loopback unless workers on other machines must connect.
     cache_size
@@ -232,7 +247,7 @@ def start_server(
             f"{SERVER_EXECUTABLE} not found on PATH; install it with "
             "`python3 -m pip install secantusdb==0.7.0b3`, or give a MongoDB URI with --store"
         )
-    port = port or free_port(host)
+    port = port or _previous_port(directory, host) or free_port(host)
     if _ping(host, port, 0.3):
         raise ServerError(f"port {port} on {host} is already in use; choose another with --port")
     (directory / "data").mkdir(parents=True, exist_ok=True)
@@ -258,6 +273,7 @@ def start_server(
         time.sleep(0.2)
     info = ServerInfo(host=host, port=port, pid=process.pid, server_dir=str(directory))
     (directory / "secantusd.pid").write_text(f"{process.pid}\n")
+    (directory / "port").write_text(f"{port}\n")
     (directory / "server.json").write_text(json.dumps(asdict(info), indent=2))
     create_indexes(info.uri)
     _write_client_files(info)
