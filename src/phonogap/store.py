@@ -15,7 +15,9 @@ Two kinds, chosen by a jobflow-style configuration file or by default:
   (:mod:`phonogap.server`), through the ``jobflow.yaml`` it writes.
 
 The same Flow runs unchanged on all of them. The embedded default was chosen by measurement
-(``benchmarks/store_speed.py``).
+(``benchmarks/store_speed.py``, README "Benchmarks"): MontyStore needs no process and is fine
+for single runs (tens of small outputs), but without indexes it slows with every stored output,
+so campaigns and concurrent workers use the local server or MongoDB.
 """
 
 from __future__ import annotations
