@@ -49,6 +49,7 @@ def test_a_failed_structure_never_blocks_the_campaign_summary(tmp_path):
         [broken.output],
         [{"campaign": "broken", "structure": "good", "state": "done", "rms_thz": 0.02}],
     )
+    summary.update_metadata({"campaign": "broken"})  # as build_campaign does
     store = embedded_store(tmp_path / "store")
     run_locally(Flow([broken, summary]), store=store, create_folders=False, log=False)
     store.connect()
@@ -59,6 +60,41 @@ def test_a_failed_structure_never_blocks_the_campaign_summary(tmp_path):
     assert rows["good"]["state"] == "done"
     assert (doc["output"]["n_done"], doc["output"]["n_failed"]) == (1, 1)
     assert doc["output"]["median_rms_thz"] == 0.02
+    # phonogap results: the failed structure is listed from the campaign summary
+    rows = {row.structure: row for row in campaign_rows(store, "broken")}
+    assert rows["bad"].state == "failed"
+    assert rows["bad"].reason == "a job of its flow failed"
+
+
+def test_launchpad_states_of_unfinished_structures(mongo_database):
+    import types
+
+    import pymongo
+
+    from phonogap.results import _launchpad_states
+
+    uri, database = mongo_database
+    fireworks = pymongo.MongoClient(uri)[database].fireworks
+    states = {
+        "a": ["COMPLETED", "FIZZLED", "WAITING"],
+        "b": ["COMPLETED", "RUNNING", "WAITING"],
+        "c": ["READY", "WAITING"],
+        "d": ["COMPLETED"],
+    }
+    for structure, found in states.items():
+        for state in found:
+            fireworks.insert_one(
+                {"state": state, "spec": {"campaign": "x", "structure": structure}}
+            )
+    fireworks.insert_one({"state": "FIZZLED", "spec": {"campaign": "y", "structure": "a"}})
+    launchpad = types.SimpleNamespace(fireworks=fireworks)
+    assert _launchpad_states(launchpad, "x") == {
+        ("x", "a"): "failed",
+        ("x", "b"): "running",
+        ("x", "c"): "waiting",
+        ("x", "d"): "incomplete",
+    }
+    assert len(_launchpad_states(launchpad, None)) == 5
 
 
 def test_campaign_builds_one_flow_per_structure_with_metadata():

@@ -143,3 +143,27 @@ def test_gridfs_round_trip_of_an_array_larger_than_a_bson_document(mongo_databas
 def test_missing_launchpad_file_names_the_file_and_fix(tmp_path):
     with pytest.raises(LaunchpadConfigError, match=r"absent\.yaml.*launcher_configs"):
         load_launchpad(tmp_path / "absent.yaml")
+
+
+def test_submit_cli_tags_every_firework_with_campaign_structure_formula_mp_id(
+    launchpad, tmp_path, capsys
+):
+    from phonogap.cli import main
+
+    lpad, lpad_file = launchpad
+    workflow = tmp_path / "wf.yaml"
+    workflow.write_text("name: tagged\nstructures: {allotropes: [mp-149]}\nfit: {preset: small}\n")
+    assert main(["submit", str(workflow), "--launchpad", str(lpad_file)]) == 0
+    assert "run them with `rlaunch rapidfire`" in " ".join(capsys.readouterr().out.split())
+    fws = list(lpad.fireworks.find({}, {"spec": 1, "state": 1}))
+    assert len(fws) == 5  # relax, database, label, fit, benchmark (benchmark fans out later)
+    for fw in fws:
+        spec = fw["spec"]
+        assert (spec["campaign"], spec["structure"], spec["formula"], spec["mp_id"]) == (
+            "tagged", "mp-149", "Si", "mp-149"
+        )  # fmt: skip
+    assert sorted(fw["state"] for fw in fws) == ["READY"] + ["WAITING"] * 4
+    (workflow_doc,) = list(lpad.workflows.find({}, {"metadata": 1}))
+    assert workflow_doc["metadata"]["campaign"] == "tagged"
+    assert main(["submit", str(workflow), "--launchpad", str(tmp_path / "none.yaml")]) == 2
+    assert "none.yaml" in capsys.readouterr().err

@@ -209,7 +209,8 @@ def campaign_rows(
     for doc in summaries:
         for row in doc["output"].get("rows", []):
             key = (row["campaign"], row["structure"])
-            if row["state"] == "failed" and rows.get(key, row).state != "done":
+            known = rows.get(key)
+            if row["state"] == "failed" and (known is None or known.state != "done"):
                 rows[key] = CampaignStructureRow.model_validate(row)
     if launchpad is not None:
         for key, state in _launchpad_states(launchpad, campaign).items():
