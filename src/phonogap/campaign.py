@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, JobConfig, OnMissing, job
 
-from phonogap.results import SUMMARY_JOB, _as_summary
+from phonogap.results import SUMMARY_JOB, _as_model
 from phonogap.schemas.campaign import CampaignStructureRow, CampaignSummaryDocument
+from phonogap.schemas.phonons import BenchmarkSummaryDocument
 from phonogap.submit import structure_metadata
 
 if TYPE_CHECKING:
     from jobflow import JobStore
     from pymatgen.core import Structure
 
-    from phonogap.schemas.phonons import BenchmarkSummaryDocument
     from phonogap.workflow_file import WorkflowFile
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def structure_row(
     base = {"campaign": campaign, "structure": name, "formula": formula, "mp_id": mp_id}
     if summary is None:
         return CampaignStructureRow(**base, state="failed", reason="a job of its flow failed")
-    summary = _as_summary(summary)
+    summary = _as_model(summary, BenchmarkSummaryDocument)
     base["summary_uuid"] = summary_uuid
     rows = [row for row in summary.rows if row["name"] == name]
     if rows:

@@ -81,13 +81,15 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from phonogap.campaign import build_campaign
     from phonogap.store import get_store
     from phonogap.submit import load_launchpad, structure_metadata, submit_flow
-    from phonogap.workflow_file import load_structures_from, maker_from_workflow, read_workflow_file
+    from phonogap.workflow_file import flow_from_workflow, load_structures_from, read_workflow_file
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
     launchpad = load_launchpad(args.launchpad)
     store = get_store(args.store) if args.store else None
-    structures, mp_ids = load_structures_from(workflow.structures, path.parent)
+    structures, mp_ids = {}, {}
+    if workflow.structures is not None:
+        structures, mp_ids = load_structures_from(workflow.structures, path.parent)
     if workflow.campaign is not None:
         if store is None:
             log_console.print(
@@ -100,8 +102,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
             f", {len(campaign.skipped)} structures finished earlier" if campaign.skipped else ""
         )
     else:
-        flow = maker_from_workflow(workflow).make(structures, mp_ids=mp_ids)
-        metadata, skipped = structure_metadata(workflow.name, structures, mp_ids), ""
+        flow, _ = flow_from_workflow(workflow, path.parent)
+        metadata, skipped = {"campaign": workflow.name}, ""
+        if structures:
+            metadata = structure_metadata(workflow.name, structures, mp_ids)
     ids = submit_flow(flow, launchpad, metadata, store=store)
     console.print(
         f"added {flow.name} to the launchpad: {len(ids)} fireworks (ids {min(ids.values())}-"
