@@ -215,3 +215,11 @@ def test_shipped_campaign_file_builds_thirteen_structure_flows():
     assert campaign.name == "si13_sw"
     assert len(campaign.structures) == 13
     assert len(campaign.flow.jobs) == 14  # 13 structure flows + the campaign summary
+
+
+def test_campaign_with_a_scan_is_rejected_with_the_fix(tmp_path):
+    path = tmp_path / "wf.yaml"
+    scan = {"parameter": "f", "values": [0.001, 0.01]}
+    path.write_text(yaml.safe_dump({**CAMPAIGN, "scan": scan}))
+    with pytest.raises(ValueError, match=r"wf\.yaml(.|\n)*remove 'campaign'"):
+        read_workflow_file(path)
