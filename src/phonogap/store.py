@@ -212,5 +212,7 @@ def describe_store(store: JobStore) -> str:
     """
     docs = store.docs_store
     location = getattr(docs, "database_path", None) or getattr(docs, "uri", None)
-    location = location or f"{getattr(docs, 'host', '')}:{getattr(docs, 'port', '')}"
+    if not location and getattr(docs, "host", None):
+        location = f"{docs.host}:{getattr(docs, 'port', '')}"
+    location = location or "in memory"
     return f"{type(docs).__name__} {location} ({getattr(docs, 'collection_name', '')})"
