@@ -223,3 +223,48 @@ def test_campaign_with_a_scan_is_rejected_with_the_fix(tmp_path):
     path.write_text(yaml.safe_dump({**CAMPAIGN, "scan": scan}))
     with pytest.raises(ValueError, match=r"wf\.yaml(.|\n)*remove 'campaign'"):
         read_workflow_file(path)
+
+
+def test_structure_row_reads_rms_flags_kappa_and_dropped_reasons(tmp_path):
+    from phonogap.campaign import structure_row
+
+    row = {
+        "name": "mp-149",
+        "mp_id": "mp-149",
+        "formula": "Si",
+        "rms_thz": 0.031,
+        "max_abs_error_thz": 0.1,
+        "imaginary_reference": False,
+        "imaginary_potential": True,
+        "false_instability": True,
+    }
+    kappa = [
+        {"name": "mp-149 GAP", "temperatures_k": [300.0], "kappa_w_per_mk": [101.5]},
+        {"name": "mp-149 reference", "temperatures_k": [300.0], "kappa_w_per_mk": [98.0]},
+    ]
+    summary = {
+        "run_name": "c mp-149",
+        "rows": [row],
+        "median_rms_thz": 0.031,
+        "n_false_instabilities": 1,
+        "kappa": kappa,
+    }
+    done = structure_row("c", "mp-149", summary)
+    assert (done.state, done.rms_thz, done.false_instability) == ("done", 0.031, True)
+    assert done.kappa_gap_w_per_mk == [101.5]
+    assert done.kappa_reference_w_per_mk == [98.0]
+    dropped_summary = {
+        **summary,
+        "rows": [],
+        "kappa": [],
+        "dropped": [{"name": "mp-149", "reason": "changed under relaxation"}],
+    }
+    dropped = structure_row("c", "mp-149", dropped_summary)
+    assert (dropped.state, dropped.reason) == ("dropped", "changed under relaxation")
+    assert dropped.rms_thz is None
+    with write_rows([done, dropped], tmp_path / "rows.csv").open() as handle:
+        records = list(csv.DictReader(handle))
+    assert records[0]["kappa_gap_w_per_mk"] == "101.5"
+    assert records[1]["state"] == "dropped"
+    with pytest.raises(ValueError, match=r"rows\.txt must end in \.csv or \.json"):
+        write_rows([done], tmp_path / "rows.txt")
