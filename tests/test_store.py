@@ -77,3 +77,54 @@ def test_bad_store_files_name_the_file_and_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("PHONOGAP_STORE_CONFIG", str(bad))
     with pytest.raises(StoreConfigError):
         get_store()
+
+
+def _tiny_flow():
+    from jobflow import Flow, job
+
+    @job(data=["values"])
+    def square(n):
+        return {"values": [float(i * i) for i in range(n)], "n": n}
+
+    @job
+    def total(output):
+        return sum(output["values"])
+
+    first = square(2000)
+    second = total(first.output)
+    return Flow([first, second]), second
+
+
+@pytest.mark.parametrize("kind", ["embedded", "uri", "server_file"])
+def test_same_flow_runs_unchanged_on_every_store(kind, tmp_path, request, monkeypatch):
+    from jobflow import run_locally
+
+    if kind == "embedded":
+        monkeypatch.setenv("PHONOGAP_STORE_DIR", str(tmp_path / "embedded"))
+        store = get_store()
+        expected_type = "MontyStore"
+    else:
+        uri, database = request.getfixturevalue("mongo_database")
+        if kind == "uri":
+            store = get_store(f"{uri}/{database}")
+        else:  # a jobflow.yaml like the one `phonogap db start` writes
+            host, port = uri.removeprefix("mongodb://").split(":")
+            common = f"host: {host}, port: {port}, database: {database}"
+            config = tmp_path / "jobflow.yaml"
+            config.write_text(
+                "JOB_STORE:\n"
+                f"  docs_store: {{type: MongoStore, collection_name: outputs, {common}}}\n"
+                "  additional_stores:\n"
+                f"    data: {{type: GridFSStore, collection_name: outputs_data, {common}}}\n"
+            )
+            store = get_store(config)
+        expected_type = "MongoStore"
+    assert type(store.docs_store).__name__ == expected_type
+    flow, last = _tiny_flow()
+    responses = run_locally(flow, store=store, create_folders=False, log=False)
+    assert responses[last.uuid][1].output == sum(float(i * i) for i in range(2000))
+    store.connect()
+    first = flow.jobs[0]
+    raw = store.query_one({"uuid": first.uuid})
+    assert "blob_uuid" in raw["output"]["values"]  # the array went to the data store
+    assert store.get_output(first.uuid, load=True)["values"][-1] == 1999.0**2

@@ -1,4 +1,4 @@
-"""The ``phonogap`` command line: demo, run, results, plot, compare-phonons."""
+"""The ``phonogap`` command line: demo, run, submit, results, plot, db, compare-phonons."""
 
 from __future__ import annotations
 
@@ -145,6 +145,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
+    if workflow.campaign is not None:
+        from phonogap.cli_cluster import run_campaign
+
+        return run_campaign(workflow, path.parent, Path(args.out), args.store)
     return _run_workflow(workflow, path.parent, Path(args.out), args.store)
 
 
@@ -155,6 +159,10 @@ def cmd_results(args: argparse.Namespace) -> int:
 
     store = get_store(args.store)
     store.connect()
+    if args.campaign or args.formula or args.mp_id or args.export or args.launchpad:
+        from phonogap.cli_cluster import campaign_results
+
+        return campaign_results(args, store)
     found = find_summaries(store, args.name)
     if args.latest:
         found = found[:1]
@@ -224,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True)
     store_help = "jobflow-style store file (default: embedded store in ~/.phonogap/store)"
+    from phonogap.cli_cluster import add_campaign_results_options, add_cluster_commands
 
     demo = commands.add_parser("demo", help="fit a GAP for diamond Si against Stillinger-Weber")
     demo.add_argument("--out", default="phonogap_demo", help="output directory")
@@ -241,7 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--name", help="only runs of this name")
     results.add_argument("--latest", action="store_true", help="only the newest run")
     results.add_argument("--store", help=store_help)
+    add_campaign_results_options(results)
     results.set_defaults(handler=cmd_results)
+
+    add_cluster_commands(commands)
 
     plot = commands.add_parser(
         "plot", help="draw the figures of the newest run or scan in the store"

@@ -150,3 +150,159 @@ def write_results_json(summary: BenchmarkSummaryDocument, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results_payload(summary), indent=2, default=str))
     return path
+
+
+def _launchpad_states(launchpad: Any, campaign: str | None) -> dict[tuple[str, str], str]:
+    """Map (campaign, structure) to a state from the Fireworks of a launchpad."""
+    query: dict[str, Any] = {"spec.structure": {"$exists": True}}
+    query["spec.campaign"] = campaign if campaign else {"$exists": True}
+    states: dict[tuple[str, str], set[str]] = {}
+    for fw in launchpad.fireworks.find(
+        query, {"state": 1, "spec.campaign": 1, "spec.structure": 1}
+    ):
+        key = (fw["spec"]["campaign"], fw["spec"]["structure"])
+        states.setdefault(key, set()).add(fw["state"])
+    result = {}
+    for key, found in states.items():
+        if "FIZZLED" in found:
+            result[key] = "failed"
+        elif found & {"RUNNING", "RESERVED"}:
+            result[key] = "running"
+        elif found & {"READY", "WAITING"}:
+            result[key] = "waiting"
+        else:
+            result[key] = "incomplete"
+    return result
+
+
+def campaign_rows(
+    store: JobStore,
+    campaign: str | None = None,
+    formula: str | None = None,
+    mp_id: str | None = None,
+    launchpad: Any = None,
+) -> list[Any]:
+    """One row per structure of the campaigns in a store: state, RMS, flags, kappa.
+
+    A structure is ``done``/``dropped`` when its summary is in the store; otherwise its state
+    comes from the launchpad if given (``failed``, ``running``, ``waiting``), else from the
+    campaign summary job (``failed``), else it is ``incomplete``.
+
+    Parameters
+    ----------
+    store
+        A connected JobStore.
+    campaign
+        Only this campaign.
+    formula
+        Only this reduced formula (e.g. ``Si``).
+    mp_id
+        Only this Materials Project id.
+    launchpad
+        A FireWorks ``LaunchPad`` to ask for the state of unfinished structures.
+
+    Returns
+    -------
+    list of CampaignStructureRow
+        Sorted by campaign and structure.
+    """
+    from phonogap.campaign import CAMPAIGN_JOB, structure_row
+    from phonogap.schemas.campaign import CampaignStructureRow
+
+    selector: Any = campaign if campaign else {"$exists": True}
+    rows: dict[tuple[str, str], CampaignStructureRow] = {}
+    # structures known from any job (incomplete until something better is known)
+    for doc in store.query({"metadata.campaign": selector}, properties=["metadata"]):
+        metadata = doc.get("metadata") or {}
+        if metadata.get("structure"):
+            key = (metadata["campaign"], metadata["structure"])
+            rows.setdefault(
+                key,
+                CampaignStructureRow(
+                    campaign=key[0],
+                    structure=key[1],
+                    formula=metadata.get("formula"),
+                    mp_id=metadata.get("mp_id"),
+                    state="incomplete",
+                ),
+            )
+    # failed structures recorded by campaign summary jobs (oldest first, newer overwrite)
+    summaries = store.query(
+        {"name": CAMPAIGN_JOB, "metadata.campaign": selector},
+        properties=["output"],
+        sort={"completed_at": 1},
+    )
+    for doc in summaries:
+        for row in doc["output"].get("rows", []):
+            key = (row["campaign"], row["structure"])
+            known = rows.get(key)
+            if row["state"] == "failed" and (known is None or known.state != "done"):
+                rows[key] = CampaignStructureRow.model_validate(row)
+    if launchpad is not None:
+        for key, state in _launchpad_states(launchpad, campaign).items():
+            if key in rows and rows[key].state in ("incomplete", "failed"):
+                rows[key] = rows[key].model_copy(update={"state": state})
+    # finished structures: their newest benchmark summary
+    docs = store.query(
+        {"name": SUMMARY_JOB, "metadata.campaign": selector},
+        properties=["uuid", "output", "metadata"],
+        sort={"completed_at": 1},
+    )
+    for doc in docs:
+        metadata = doc["metadata"]
+        key = (metadata["campaign"], metadata.get("structure"))
+        if key[1] is not None:
+            rows[key] = structure_row(
+                key[0], key[1], doc["output"], metadata.get("formula"), metadata.get("mp_id"),
+                summary_uuid=doc["uuid"],
+            )  # fmt: skip
+    selected = [
+        row
+        for row in rows.values()
+        if (formula is None or row.formula == formula) and (mp_id is None or row.mp_id == mp_id)
+    ]
+    return sorted(selected, key=lambda row: (row.campaign, row.structure))
+
+
+def write_rows(rows: list[Any], path: Path) -> Path:
+    """Export campaign rows as CSV or JSON (by the file's suffix).
+
+    Parameters
+    ----------
+    rows
+        :class:`~phonogap.schemas.campaign.CampaignStructureRow` objects.
+    path
+        ``*.csv`` (list fields joined with ``;``) or ``*.json``.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither ``.csv`` nor ``.json``.
+    """
+    import csv
+
+    from phonogap.schemas.campaign import CampaignStructureRow
+
+    records = [row.model_dump() for row in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".json":
+        path.write_text(json.dumps(records, indent=2))
+    elif path.suffix == ".csv":
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(CampaignStructureRow.model_fields))
+            writer.writeheader()
+            for record in records:
+                writer.writerow(
+                    {
+                        key: ";".join(f"{v:g}" for v in value) if isinstance(value, list) else value
+                        for key, value in record.items()
+                    }
+                )
+    else:
+        raise ValueError(f"export file {path} must end in .csv or .json; rename it")
+    return path

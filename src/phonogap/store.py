@@ -9,6 +9,15 @@ Two kinds, chosen by a jobflow-style configuration file or by default:
 * **from a file**: any ``JOB_STORE`` specification that jobflow understands (e.g. a
   ``MongoStore`` for documents and a ``GridFSStore`` for ``data``), in YAML or JSON, either as
   the whole file or under a top-level ``JOB_STORE`` key (the layout of ``jobflow.yaml``).
+* **a MongoDB URI** (``mongodb://host:port/database``): ``MongoStore`` documents and a
+  ``GridFSStore`` for ``data``, the layout atomate2 uses on clusters.
+* **the local server** (``server``): the SecantusDB server ``phonogap db start`` runs
+  (:mod:`phonogap.server`), through the ``jobflow.yaml`` it writes.
+
+The same Flow runs unchanged on all of them. The embedded default was chosen by measurement
+(``benchmarks/store_speed.py``, README "Benchmarks"): MontyStore needs no process and is fine
+for single runs (tens of small outputs), but without indexes it slows with every stored output,
+so campaigns and concurrent workers use the local server or MongoDB.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from typing import Any
 
 import yaml
 from jobflow import JobStore
-from maggma.stores import MontyStore
+from maggma.stores import GridFSStore, MongoStore, MontyStore
 
 DEFAULT_STORE_DIR = Path("~/.phonogap/store")
 STORE_DIR_VARIABLE = "PHONOGAP_STORE_DIR"
@@ -107,6 +116,59 @@ def store_from_file(config_file: str | Path) -> JobStore:
         raise StoreConfigError(f"store configuration {path} is not usable: {exc}") from exc
 
 
+def mongo_store(uri: str, database: str | None = None) -> JobStore:
+    """Build a JobStore on a MongoDB server: documents in ``outputs``, data in GridFS.
+
+    Parameters
+    ----------
+    uri
+        ``mongodb://host:port[/database]`` (or ``mongodb+srv://...``).
+    database
+        Database name; default: the URI's, else ``phonogap``.
+
+    Returns
+    -------
+    JobStore
+        ``MongoStore`` documents with a ``GridFSStore`` named ``data``.
+    """
+    from pymongo.uri_parser import parse_uri
+
+    database = database or parse_uri(uri).get("database") or DATABASE_NAME
+    docs = MongoStore(database=database, collection_name="outputs", uri=uri)
+    data = GridFSStore(database=database, collection_name="outputs_data", uri=uri)
+    return JobStore(docs, additional_stores={"data": data})
+
+
+def local_server_store(directory: str | Path | None = None) -> JobStore:
+    """Build the JobStore of the running local server (``phonogap db start``).
+
+    Parameters
+    ----------
+    directory
+        Server directory (default ``$PHONOGAP_SERVER_DIR`` or ``~/.phonogap/server``).
+
+    Returns
+    -------
+    JobStore
+        MongoDB documents + GridFS data on the local server.
+
+    Raises
+    ------
+    StoreConfigError
+        If no server is running there.
+    """
+    from phonogap.server import DATABASE_NAME as SERVER_DATABASE
+    from phonogap.server import server_dir, server_status
+
+    info = server_status(directory)
+    if info is None:
+        raise StoreConfigError(
+            f"no phonogap server is running in {server_dir(directory)}; start one with "
+            "`phonogap db start` or give a store file or mongodb:// URI with --store"
+        )
+    return mongo_store(info.uri, SERVER_DATABASE)
+
+
 def get_store(
     config_file: str | Path | None = None, directory: str | Path | None = None
 ) -> JobStore:
@@ -115,7 +177,8 @@ def get_store(
     Parameters
     ----------
     config_file
-        A jobflow-style store file; default ``$PHONOGAP_STORE_CONFIG`` if set.
+        A jobflow-style store file, a ``mongodb://`` URI, or ``server`` (the local server);
+        default ``$PHONOGAP_STORE_CONFIG`` if set.
     directory
         Directory of the embedded store when no file is given.
 
@@ -125,6 +188,10 @@ def get_store(
         The configured store, or the embedded default.
     """
     config_file = config_file or os.environ.get(STORE_CONFIG_VARIABLE)
+    if config_file and str(config_file).startswith(("mongodb://", "mongodb+srv://")):
+        return mongo_store(str(config_file))
+    if config_file and str(config_file) == "server":
+        return local_server_store()
     if config_file:
         return store_from_file(config_file)
     return embedded_store(directory)
@@ -144,5 +211,8 @@ def describe_store(store: JobStore) -> str:
         e.g. ``"MontyStore /home/u/.phonogap/store (phonogap.outputs)"``.
     """
     docs = store.docs_store
-    location = getattr(docs, "database_path", None) or getattr(docs, "host", "")
+    location = getattr(docs, "database_path", None) or getattr(docs, "uri", None)
+    if not location and getattr(docs, "host", None):
+        location = f"{docs.host}:{getattr(docs, 'port', '')}"
+    location = location or "in memory"
     return f"{type(docs).__name__} {location} ({getattr(docs, 'collection_name', '')})"

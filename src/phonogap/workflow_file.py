@@ -43,6 +43,10 @@ class StructureSources(BaseModel):
         default_factory=list, description="CIF/POSCAR/pymatgen-JSON files (relative to the file)"
     )
     directory: str | None = Field(None, description="A directory of structure files")
+    materials_project: list[str] = Field(
+        default_factory=list,
+        description="Materials Project ids to download (needs mp-api and $MP_API_KEY)",
+    )
 
 
 class FitSection(BaseModel):
@@ -82,6 +86,19 @@ class KappaSection(BaseModel):
     )
     reference: bool = Field(True, description="Also compute the reference's kappa")
     settings: KappaSettings = Field(default_factory=KappaSettings)
+
+
+class CampaignSection(BaseModel):
+    """A screening campaign: one flow (and one GAP) per structure, plus a summary job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        None, description="Campaign name to find results by (default: the workflow's name)"
+    )
+    skip_finished: bool = Field(
+        True, description="Skip structures whose results are already in the store"
+    )
 
 
 class ScanSection(BaseModel):
@@ -162,6 +179,9 @@ class WorkflowFile(BaseModel):
     phonons: PhononSettings = Field(default_factory=PhononSettings)
     kappa: KappaSection = Field(default_factory=KappaSection)
     n_workers: int | None = Field(None, gt=0)
+    campaign: CampaignSection | None = Field(
+        None, description="Run one flow per structure (see phonogap.campaign)"
+    )
     scan: ScanSection | None = Field(None, description="Optional f scan or learning curve")
 
     @model_validator(mode="after")
@@ -175,6 +195,11 @@ class WorkflowFile(BaseModel):
             raise ValueError(
                 "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
                 "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
+            )
+        if self.campaign is not None and (self.workflow != "phonon_accurate_gap" or self.scan):
+            raise ValueError(
+                "a 'campaign' runs one phonon_accurate_gap flow per structure; remove "
+                "'campaign' or use workflow 'phonon_accurate_gap' without 'scan'"
             )
         return self
 
@@ -272,6 +297,11 @@ def load_structures_from(
         structures[file_path.stem] = load_structure(file_path)
     if sources.directory:
         structures.update(load_structures(base_dir / sources.directory))
+    if sources.materials_project:
+        from phonogap.structures.materials_project import structures_from_materials_project
+
+        structures.update(structures_from_materials_project(sources.materials_project))
+        mp_ids.update({mp_id: mp_id for mp_id in sources.materials_project})
     if not structures:
         raise WorkflowFileError(
             "the 'structures' section names no structure; add 'allotropes', 'files' or 'directory'"
