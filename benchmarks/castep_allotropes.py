@@ -124,7 +124,9 @@ def main() -> None:
             )
         results[geometry] = rows
 
-    tag = f"f{args.f:g}_M{args.n_sparse}_{args.preset}" + ("_eq" if args.equilibrium else "")
+    tag = f"f{args.f:g}_M{args.n_sparse}_{args.preset}"
+    if args.equilibrium:
+        tag += f"_eq{args.stress_tolerance_gpa:g}GPa"
     payload = {
         "settings": {**vars(args), "refdata": str(args.refdata), "out": str(args.out)},
         "fit": {
