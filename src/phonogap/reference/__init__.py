@@ -4,6 +4,7 @@ from phonogap.reference.ase_calculator import AseCalculatorReference
 from phonogap.reference.base import Reference
 from phonogap.reference.evaluate import evaluate_configurations, map_with_calculator
 from phonogap.reference.gap import GapPotential
+from phonogap.reference.qe import QuantumEspressoReference
 from phonogap.reference.registry import (
     UnknownReferenceError,
     available_references,
@@ -16,6 +17,7 @@ from phonogap.reference.stillinger_weber import StillingerWeberReference
 __all__ = [
     "AseCalculatorReference",
     "GapPotential",
+    "QuantumEspressoReference",
     "Reference",
     "StillingerWeberReference",
     "UnknownReferenceError",
