@@ -95,7 +95,8 @@ def work_directory(atoms: Atoms, reference: Reference) -> Path:
         The configuration.
     reference
         The reference; its ``scratch_dir`` (if any) is the root, its physics settings
-        (:meth:`label_settings`) enter the hash, run options (MPI, paths) do not.
+        (:func:`label_settings`) enter the hash, its ``run_options`` (MPI, paths, SCF
+        iteration limits) do not.
 
     Returns
     -------
@@ -119,8 +120,8 @@ def label_settings(reference: Reference) -> dict[str, Any]:
     dict
         ``model_dump`` without run options such as ``scratch_dir`` and ``mpi_processes``.
     """
-    run_options = {"scratch_dir", "mpi_processes", "mpi_command", "command", "pseudo_dir"}
-    settings = reference.model_dump(mode="json", exclude=run_options)
+    run_options = getattr(reference, "run_options", set())
+    settings = reference.model_dump(mode="json", exclude=set(run_options))
     return {"backend": reference.backend, **settings}
 
 

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Job, Maker
 
-from phonogap.database.jobs import build_database, label_database
+from phonogap.database.jobs import build_database
 from phonogap.database.keys import SINGLE_DISPLACEMENT
+from phonogap.database.label_jobs import labelling_job
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.jobs import fit_gap
@@ -33,7 +34,8 @@ class PhononAccurateGapMaker(Maker):
 
     The Flow: relax the structures with the reference and drop those that changed (the paper's
     StructureMatcher filter) → single-displacement and/or randomised supercells → reference
-    labels (one job, all cores) → ``gap_fit`` with the atom-wise force sigmas of Eq. 8 →
+    labels (one job with all cores; one job per configuration for DFT references) →
+    ``gap_fit`` with the atom-wise force sigmas of Eq. 8 →
     per structure: relax with the GAP, phonopy, compare with the reference phonons rebuilt from
     the single-displacement labels (no extra reference calls) → one summary document.
 
@@ -122,7 +124,7 @@ class PhononAccurateGapMaker(Maker):
             n_workers=self.n_workers,
         )
         database = build_database(relax.output, self.database)
-        labels = label_database(database.output, reference, n_workers=self.n_workers)
+        labels = labelling_job(database.output, reference, n_workers=self.n_workers)
         fit = fit_gap(
             labels.output,
             self.hyperparameters,

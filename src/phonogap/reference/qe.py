@@ -64,6 +64,18 @@ class QuantumEspressoReference(Reference):
 
     backend: ClassVar[str] = "qe"
     cheap: ClassVar[bool] = False
+    run_options: ClassVar[frozenset[str]] = frozenset(
+        {
+            "command",
+            "mpi_processes",
+            "mpi_command",
+            "pseudo_dir",
+            "scratch_dir",
+            "mixing_beta",
+            "electron_maxstep",
+        }
+    )
+    """Fields that change how or where pw.x runs, not the converged labels (not hashed)."""
 
     command: str = Field("pw.x", description="The pw.x executable (name on PATH or a path)")
     mpi_processes: int = Field(1, ge=1, description="MPI processes per calculation")
@@ -345,9 +357,10 @@ class CheckedEspresso(Espresso):
         properties
             Requested properties.
         """
+        atoms = atoms.copy()
+        atoms.set_constraint()  # pw.x does not relax here; FixSymmetry would only warn
         box = self.reference.isolated_atom_box_ang
         if box is not None and len(atoms) == 1 and is_isolated_atom(atoms):
-            atoms = atoms.copy()
             atoms.set_cell([box, box, box])
             atoms.positions[:] = box / 2
         super().write_inputfiles(atoms, properties)
