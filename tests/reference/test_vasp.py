@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import atomate2.vasp.jobs.base
 import numpy as np
 import pytest
-from emmet.core.tasks import TaskDoc
 from jobflow import run_locally
 from pymatgen.io.ase import AseAtomsAdaptor
-from pymatgen.io.vasp import Incar, Vasprun
+from pymatgen.io.vasp import Vasprun
 
 from phonogap.database.isolated_atom import isolated_atom
 from phonogap.database.label_jobs import label_database_per_configuration, labelling_job
@@ -52,6 +52,30 @@ def _displaced_configuration() -> Configuration:
     return Configuration.from_atoms(atoms)
 
 
+class _VasprunTask(dict):
+    """A dict with the TaskDoc fields that atomate2's job and phonogap's conversion read."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
+def _task_from_vasprun(path: Path | str, **_: Any) -> _VasprunTask:
+    vasprun = Vasprun(str(Path(path) / "vasprun.xml"), parse_dos=False, parse_eigen=False)
+    steps = [
+        {key: step[key] for key in ("e_fr_energy", "forces", "stress", "electronic_steps")}
+        for step in vasprun.ionic_steps
+    ]
+    calc = {
+        "vasp_version": vasprun.vasp_version,
+        "input": {"incar": dict(vasprun.incar), "parameters": dict(vasprun.parameters)},
+        "output": {"ionic_steps": steps},
+    }
+    return _VasprunTask(dir_name=str(path), state="successful", custodian=[], calcs_reversed=[calc])
+
+
 def test_phonon_grade_incar():
     reference = get_reference("vasp")
     incar = reference.incar()
@@ -72,28 +96,27 @@ def test_isolated_atom_static_input_is_spin_polarised_gamma_only():
     assert input_set.incar["KSPACING"] >= 2 * np.pi / 20.0  # one k-point in the 20 A box
 
 
-def test_mock_vasp_static_labels_match_vasprun(mock_vasp, tmp_path, monkeypatch):
+JOB_NAME = "label 0 single_displacement disp-00001"
+
+
+def _mock_static(mock_vasp, monkeypatch) -> None:
     ref_root, run = mock_vasp
-    configuration = _displaced_configuration()
-    reference = VaspReference(encut_ev=520.0)
-    job_name = "label 0 single_displacement disp-00001"
     ref_dir = ref_root / "si64"
     (ref_dir / "inputs").mkdir(parents=True)
     (ref_dir / "outputs").mkdir()
     shutil.copy(EXPECTED_INPUTS / "INCAR", ref_dir / "inputs" / "INCAR")
     shutil.copy(VASPRUN, ref_dir / "outputs" / "vasprun.xml")
-    # phono3py kept only vasprun.xml (no OUTCAR/CONTCAR): build atomate2's task document with
-    # emmet's TaskDoc.from_vasprun instead of TaskDoc.from_directory.
-    monkeypatch.setattr(
-        atomate2.vasp.jobs.base.TaskDoc,
-        "from_directory",
-        lambda path, **_: TaskDoc.from_vasprun(Path(path) / "vasprun.xml"),
-    )
-    run({job_name: "si64"}, {job_name: {"check_inputs": ["incar"]}})
+    # phono3py kept only vasprun.xml, but emmet's TaskDoc needs OUTCAR and CONTCAR too: the
+    # task document is assembled from the copied vasprun.xml by pymatgen (same ionic-step data
+    # emmet stores), everything before it (input set, INCAR check, output copy) is atomate2's.
+    monkeypatch.setattr(atomate2.vasp.jobs.base, "get_vasp_task_document", _task_from_vasprun)
+    run({JOB_NAME: "si64"}, {JOB_NAME: {"check_inputs": ["incar"]}})
 
+
+def _run_labelling(reference: VaspReference, tmp_path: Path, monkeypatch) -> dict:
     database = DatabaseDocument(
         strategy="single_displacement",
-        configurations=[configuration],
+        configurations=[_displaced_configuration()],
         phonon_setups=[],
         summary={},
         settings={},
@@ -102,22 +125,31 @@ def test_mock_vasp_static_labels_match_vasprun(mock_vasp, tmp_path, monkeypatch)
     flow_job = labelling_job(database, reference)
     assert flow_job.name == "label_database_per_configuration"
     monkeypatch.chdir(tmp_path)
-    responses = run_locally(
-        flow_job, create_folders=True, ensure_success=True, raise_immediately=True
-    )
-    written = Incar.from_file(next(tmp_path.glob("job_*/INCAR*")))
-    assert written["EDIFF"] == 1e-8 and written["ISYM"] == 0 and written["PREC"] == "Accurate"
+    return run_locally(flow_job, create_folders=True, ensure_success=True, raise_immediately=True)
 
+
+def test_mock_vasp_static_labels_match_vasprun(mock_vasp, tmp_path, monkeypatch):
+    _mock_static(mock_vasp, monkeypatch)
+    responses = _run_labelling(VaspReference(), tmp_path, monkeypatch)
     outputs = [r[1].output for r in responses.values() if 1 in r]
     document = next(o for o in outputs if hasattr(o, "configurations"))
     labelled = document.configurations[0]
-    expected = import_vasprun(VASPRUN).atoms[0]
+    expected = import_vasprun(VASPRUN).configurations[0]
     assert labelled.energy_ev == pytest.approx(expected.info["REF_energy"], abs=1e-8)
     np.testing.assert_allclose(labelled.forces_ev_per_ang, expected.arrays["REF_forces"], atol=1e-8)
     np.testing.assert_allclose(labelled.virial_ev, expected.info["REF_virial"], atol=1e-6)
+    configuration = _displaced_configuration()
     assert labelled.symbols == configuration.symbols
     np.testing.assert_allclose(labelled.positions_ang, configuration.positions_ang)
     assert document.reference["backend"] == "vasp"
+    assert labelled.info["code_version"].startswith("VASP 5")
+
+
+def test_mock_vasp_rejects_an_input_set_that_is_not_phonon_grade(mock_vasp, tmp_path, monkeypatch):
+    _mock_static(mock_vasp, monkeypatch)
+    loose = VaspReference(ediff_ev=1e-5)  # MP-like EDIFF: too loose for 0.01 A displacements
+    with pytest.raises(ValueError, match="INCAR value of EDIFF is inconsistent"):
+        _run_labelling(loose, tmp_path, monkeypatch)
 
 
 def test_vasp_label_flow_is_one_static_job_per_configuration():
@@ -131,7 +163,7 @@ def test_vasp_label_flow_is_one_static_job_per_configuration():
         versions={},
     )
     response = label_database_per_configuration.original(database, VaspReference())
-    names = [job.name for job in response.replace.iterflow()]
+    names = [job.name for job, _ in response.replace.iterflow()]
     assert names.count("label 0 single_displacement disp-00001") == 1
     assert sum(name.startswith("label 1 isolated_atom") for name in names) == 2  # run + read
     assert names[-1] == "collect_labels"
