@@ -27,6 +27,8 @@ from phonogap.reference import get_reference
 from phonogap.reference.vasp import VaspReference, structure_of
 from phonogap.schemas.configuration import Configuration
 from phonogap.schemas.dataset import DatabaseDocument
+from phonogap.schemas.structures import RelaxationDocument
+from phonogap.structures.atomate2_relax import relaxation_job
 
 DATA = Path(__file__).parents[1] / "data"
 VASPRUN = DATA / "importers" / "vasprun_si_pbe" / "disp-00001" / "vasprun.xml"
@@ -56,7 +58,11 @@ class _VasprunTask(dict):
     """A dict with the TaskDoc fields that atomate2's job and phonogap's conversion read."""
 
     def __getattr__(self, name: str) -> Any:
-        return self.get(name)
+        if name in self:
+            return self[name]
+        if name == "custodian":
+            return []
+        raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self[name] = value
@@ -64,10 +70,8 @@ class _VasprunTask(dict):
 
 def _task_from_vasprun(path: Path | str, **_: Any) -> _VasprunTask:
     vasprun = Vasprun(str(Path(path) / "vasprun.xml"), parse_dos=False, parse_eigen=False)
-    steps = [
-        {key: step[key] for key in ("e_fr_energy", "forces", "stress", "electronic_steps")}
-        for step in vasprun.ionic_steps
-    ]
+    keys = ("e_fr_energy", "forces", "stress", "electronic_steps", "structure")
+    steps = [{key: step[key] for key in keys} for step in vasprun.ionic_steps]
     calc = {
         "vasp_version": vasprun.vasp_version,
         "input": {"incar": dict(vasprun.incar), "parameters": dict(vasprun.parameters)},
@@ -167,3 +171,27 @@ def test_vasp_label_flow_is_one_static_job_per_configuration():
     assert names.count("label 0 single_displacement disp-00001") == 1
     assert sum(name.startswith("label 1 isolated_atom") for name in names) == 2  # run + read
     assert names[-1] == "collect_labels"
+
+
+def test_mock_vasp_relax_step_uses_atomate2_relax_maker(mock_vasp, tmp_path, monkeypatch):
+    ref_root, run = mock_vasp
+    ref_dir = ref_root / "si64_relax"
+    (ref_dir / "inputs").mkdir(parents=True)
+    (ref_dir / "outputs").mkdir()
+    shutil.copy(DATA / "reference" / "vasp_si64_relax" / "inputs" / "INCAR", ref_dir / "inputs")
+    shutil.copy(VASPRUN, ref_dir / "outputs" / "vasprun.xml")  # stands in for a relaxation
+    monkeypatch.setattr(atomate2.vasp.jobs.base, "get_vasp_task_document", _task_from_vasprun)
+    run({"relax si64": "si64_relax"}, {"relax si64": {"check_inputs": ["incar"]}})
+
+    structure = Vasprun(str(VASPRUN), parse_dos=False, parse_eigen=False).initial_structure
+    relax = relaxation_job({"si64": structure}, VaspReference())
+    assert relax.name == "relax_with_atomate2"
+    monkeypatch.chdir(tmp_path)
+    responses = run_locally(relax, create_folders=True, ensure_success=True, raise_immediately=True)
+    document = next(
+        r[1].output for r in responses.values() if isinstance(r[1].output, RelaxationDocument)
+    )
+    assert [s.name for s in document.structures] == ["si64"] and not document.dropped
+    energy = import_vasprun(VASPRUN).configurations[0].info["REF_energy"]
+    assert document.structures[0].energy_ev_per_atom == pytest.approx(energy / 64)
+    assert relaxation_job({"si64": structure}, get_reference("sw")).name == "relax_with_reference"

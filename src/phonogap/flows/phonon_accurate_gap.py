@@ -19,7 +19,7 @@ from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
-from phonogap.structures.jobs import relax_with_reference
+from phonogap.structures.atomate2_relax import relaxation_job
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class PhononAccurateGapMaker(Maker):
                 f"kappa_structures {unknown} are not among the structures "
                 f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
             )
-        relax = relax_with_reference(
+        relax = relaxation_job(
             structures,
             reference,
             mp_ids=mp_ids,

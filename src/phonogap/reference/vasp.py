@@ -155,12 +155,13 @@ class VaspReference(Reference):
         Returns
         -------
         RelaxMaker
-            Cell and positions (``ISIF = 3``), forces below 1e-3 eV/Å (``EDIFFG = -1e-3``).
+            Cell and positions (``ISIF = 3``), forces below 1e-3 eV/Å (``EDIFFG = -1e-3``),
+            VASP's default symmetrisation (the relaxation keeps the space group).
         """
         from atomate2.vasp.jobs.core import RelaxMaker
         from atomate2.vasp.sets.core import RelaxSetGenerator
 
-        incar = self.incar() | {"ISIF": 3, "IBRION": 2, "NSW": 99, "EDIFFG": -1e-3}
+        incar = self.incar() | {"ISIF": 3, "IBRION": 2, "NSW": 99, "EDIFFG": -1e-3, "ISYM": None}
         generator = RelaxSetGenerator(
             user_incar_settings=incar,
             user_potcar_functional=self.potcar_functional,
