@@ -176,3 +176,22 @@ def test_fan_out_flow_labels_each_configuration_and_records_e0(tmp_path, monkeyp
     assert e0 == free.energy_ev and e0 < -100  # Si atom with a 4-electron pseudopotential
     assert free.cell_ang[0][0] == 20.0  # gap_fit still sees the 20 A box
     assert len(list((tmp_path / "scratch" / "qe").glob(f"*/{LABELS_FILE}"))) == 2
+
+
+def test_demo_qe_workflow_builds_a_fan_out_flow(tmp_path, monkeypatch):
+    from phonogap.workflow_file import load_structures_from, maker_from_workflow, read_workflow_file
+
+    monkeypatch.setenv("PHONOGAP_SCRATCH_DIR", str(tmp_path))
+    workflows = Path(__file__).resolve().parents[2] / "workflows"
+    workflow = read_workflow_file(workflows / "demo_qe.yaml")
+    maker = maker_from_workflow(workflow)
+    assert isinstance(maker.reference, QuantumEspressoReference)
+    assert maker.reference.scratch_dir == str(tmp_path)
+    structures, mp_ids = load_structures_from(workflow.structures, workflows)
+    names = [job.name for job in maker.make(structures, mp_ids=mp_ids).jobs]
+    assert names[:4] == [
+        "relax_with_reference",
+        "build_database",
+        "label_database_per_configuration",
+        "fit_gap",
+    ]
