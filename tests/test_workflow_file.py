@@ -74,7 +74,7 @@ def test_missing_and_malformed_files(tmp_path):
         read_workflow_file(tmp_path / "nope.yaml")
     with pytest.raises(WorkflowFileError, match="not valid YAML"):
         read_workflow_file(write(tmp_path, "structures: [unclosed\n"))
-    with pytest.raises(WorkflowFileError, match=r"field 'structures'"):
+    with pytest.raises(WorkflowFileError, match=r"needs a 'structures' section"):
         read_workflow_file(write(tmp_path, "name: x\n"))
 
 

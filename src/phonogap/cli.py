@@ -1,4 +1,4 @@
-"""The ``phonogap`` command line: demo, run, results, compare-phonons."""
+"""The ``phonogap`` command line: demo, run, results, plot, compare-phonons."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
+
+from phonogap.schemas.scans import ScanSummaryDocument
 
 console = Console()
 """Results (tables) go to standard output."""
@@ -79,20 +81,43 @@ def _print_kappa(rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def _print_scan(summary: ScanSummaryDocument) -> None:
+    table = Table(title=f"{summary.run_name}: scan of {summary.parameter}")
+    for column in ("variant", "median RMS (THz)", "false instab.", "fit (s)", "failed"):
+        table.add_column(column)
+    for row in summary.variants:
+        median = row["median_rms_thz"]
+        table.add_row(
+            row["label"],
+            "n/a" if median is None else f"{median:.4f}",
+            str(row["n_false_instabilities"]),
+            f"{row['fit_wall_time_s'] or 0:.0f}",
+            ", ".join(row["failed"]),
+        )
+    console.print(table)
+    for label in summary.failed_variants:
+        console.print(f"[red]failed variant[/red]: {label}")
+
+
 def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: str | None) -> int:
     from phonogap.runner import run_flow, write_outputs
     from phonogap.store import describe_store, get_store
-    from phonogap.workflow_file import load_structures_from, maker_from_workflow
+    from phonogap.workflow_file import flow_from_workflow
 
-    structures, mp_ids = load_structures_from(workflow.structures, base_dir)
-    flow = maker_from_workflow(workflow).make(structures, mp_ids=mp_ids)
+    flow, n_structures = flow_from_workflow(workflow, base_dir)
     store = get_store(store_config)
     log_console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
     start = time.perf_counter()
-    with log_console.status(f"running {workflow.name} ({len(structures)} structures)"):
+    with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
         found = run_flow(flow, store, out_dir)
     written = write_outputs(store, found, out_dir)
     summary = found["summary"]
+    if isinstance(summary, ScanSummaryDocument):
+        _print_scan(summary)
+        for path in written:
+            console.print(f"wrote {path}")
+        console.print(f"wall time {time.perf_counter() - start:.0f} s")
+        return 1 if summary.failed_variants else 0
     _print_rows(summary.rows, f"{summary.run_name}: GAP vs {summary.settings.get('reference')}")
     _print_kappa(summary.kappa)
     for name in summary.failed:
@@ -146,6 +171,28 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw the figures of a run or scan found in the store."""
+    from phonogap.results import find_scans, find_summaries
+    from phonogap.runner import write_outputs
+    from phonogap.store import get_store
+
+    store = get_store(args.store)
+    store.connect()
+    finder = find_scans if args.kind == "scan" else find_summaries
+    found = finder(store, args.name)
+    if not found:
+        what = "scan" if args.kind == "scan" else "benchmark run"
+        name = f" named {args.name!r}" if args.name else ""
+        raise ValueError(
+            f"no {what}{name} in the store; run one first (phonogap run WORKFLOW.yaml) or "
+            "check --name and --store (phonogap results lists the runs)"
+        )
+    for path in write_outputs(store, found[0], Path(args.out)):
+        console.print(f"wrote {path}")
+    return 0
+
+
 def cmd_compare_phonons(args: argparse.Namespace) -> int:
     """Compare two phonopy datasets."""
     from phonogap.phonons.comparison import compare_phonopy_files
@@ -195,6 +242,19 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--latest", action="store_true", help="only the newest run")
     results.add_argument("--store", help=store_help)
     results.set_defaults(handler=cmd_results)
+
+    plot = commands.add_parser(
+        "plot", help="draw the figures of the newest run or scan in the store"
+    )
+    plot.add_argument(
+        "kind",
+        choices=("run", "scan"),
+        help="run: RMS bars, band overlays, kappa(T); scan: RMS vs f or M per structure",
+    )
+    plot.add_argument("--name", help="run or scan name (default: the newest)")
+    plot.add_argument("--out", default="phonogap_plots", help="output directory")
+    plot.add_argument("--store", help=store_help)
+    plot.set_defaults(handler=cmd_plot)
 
     compare = commands.add_parser(
         "compare-phonons", help="RMS (THz) and imaginary flags between two phonopy datasets"

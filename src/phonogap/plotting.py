@@ -20,7 +20,14 @@ from numpy.typing import ArrayLike
 if TYPE_CHECKING:
     from phonogap.phonons.band_path import BandPath
 
-__all__ = ["POTENTIAL_COLOR", "REFERENCE_COLOR", "plot_band_overlay", "plot_rms_bars"]
+__all__ = [
+    "POTENTIAL_COLOR",
+    "REFERENCE_COLOR",
+    "plot_band_overlay",
+    "plot_kappa",
+    "plot_rms_bars",
+    "plot_scan",
+]
 
 #: Line colour of the reference band structure.
 REFERENCE_COLOR = "#1f77b4"
@@ -206,4 +213,85 @@ def plot_kappa(
     if title:
         ax.set_title(title)
     ax.legend()
+    return _save(fig, out_png, dpi)
+
+
+def plot_scan(
+    rows: Sequence[Mapping[str, Any]],
+    parameter: str,
+    out_png: str | Path,
+    *,
+    title: str = "",
+    dpi: int = 150,
+) -> Path:
+    """Plot phonon RMS against the scanned parameter (f or M), one line per structure.
+
+    Both axes are logarithmic (f and M span decades, RMS errors too). Lines are solid for
+    training sets of single displacements only and dashed with randomised supercells; a red
+    cross marks a false instability; the thick black line is the median over structures.
+
+    Parameters
+    ----------
+    rows
+        The ``rows`` of a scan summary: variant fields (``f``, ``n_sparse``,
+        ``with_randomised``) plus a benchmark row (``name``, ``mp_id``, ``rms_thz``,
+        ``false_instability``).
+    parameter
+        ``"f"`` or ``"n_sparse"``.
+    out_png
+        Output file.
+    title
+        Figure title.
+    dpi
+        Resolution.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    ValueError
+        If no row has a numeric value of the parameter.
+    """
+    usable = [row for row in rows if row.get(parameter) is not None]
+    if not usable:
+        raise ValueError(f"no scan rows with a value of {parameter!r} to plot")
+    fig = _new_figure((6.4, 4.4))
+    ax = fig.add_subplot()
+    training_sets = sorted({bool(row["with_randomised"]) for row in usable})
+    names = sorted({str(row.get("mp_id") or row["name"]) for row in usable})
+    for randomised in training_sets:
+        subset = [row for row in usable if bool(row["with_randomised"]) == randomised]
+        style = "--" if randomised else "-"
+        for index, name in enumerate(names):
+            points = sorted(
+                (float(row[parameter]), float(row["rms_thz"]), bool(row["false_instability"]))
+                for row in subset
+                if str(row.get("mp_id") or row["name"]) == name
+            )
+            if not points:
+                continue
+            x, y, unstable = (np.array(values) for values in zip(*points, strict=True))
+            label = name if randomised == training_sets[0] else None
+            ax.plot(x, y, style, marker="o", color=f"C{index % 10}", linewidth=1, label=label)
+            ax.plot(x[unstable], y[unstable], "x", color=POTENTIAL_COLOR, markersize=9)
+        values = sorted({float(row[parameter]) for row in subset})
+        medians = [
+            float(np.median([r["rms_thz"] for r in subset if float(r[parameter]) == v]))
+            for v in values
+        ]
+        median_label = "median" + (" (+randomised)" if randomised else "")
+        ax.plot(values, medians, style, color="black", linewidth=2.5, label=median_label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("f (Eq. 8)" if parameter == "f" else "M (sparse points)")
+    ax.set_ylabel("Phonon RMS error (THz)")
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], linestyle="", marker="x", color=POTENTIAL_COLOR))
+    labels.append("falsely unstable")
+    ax.legend(handles, labels, fontsize=7, ncol=2, loc="best")
+    if title:
+        ax.set_title(title)
     return _save(fig, out_png, dpi)

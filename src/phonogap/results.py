@@ -7,19 +7,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonogap.schemas.phonons import BenchmarkSummaryDocument
+from phonogap.schemas.scans import ScanSummaryDocument
 
 if TYPE_CHECKING:
     from jobflow import JobStore
 
 SUMMARY_JOB = "summarise_benchmarks"
+SCAN_SUMMARY_JOB = "summarise_scan"
 BENCHMARK_JOB_PREFIX = "phonon_benchmark "
 
 
-def _as_summary(output: Any) -> BenchmarkSummaryDocument:
-    if isinstance(output, BenchmarkSummaryDocument):
+def _as_model(output: Any, model: type[Any]) -> Any:
+    if isinstance(output, model):
         return output
     fields = {k: v for k, v in output.items() if not k.startswith("@")}
-    return BenchmarkSummaryDocument.model_validate(fields)
+    return model.model_validate(fields)
+
+
+def _find(
+    store: JobStore, job_name: str, model: type[Any], run_name: str | None
+) -> list[dict[str, Any]]:
+    criteria: dict[str, Any] = {"name": job_name}
+    if run_name:
+        criteria["output.run_name"] = run_name
+    found = [
+        {
+            "uuid": doc["uuid"],
+            "completed_at": str(doc.get("completed_at", "")),
+            "summary": _as_model(doc["output"], model),
+        }
+        for doc in store.query(criteria, properties=["uuid", "completed_at", "output"])
+        if doc.get("output") is not None
+    ]
+    return sorted(found, key=lambda item: item["completed_at"], reverse=True)
 
 
 def find_summaries(store: JobStore, run_name: str | None = None) -> list[dict[str, Any]]:
@@ -37,19 +57,25 @@ def find_summaries(store: JobStore, run_name: str | None = None) -> list[dict[st
     list of dict
         ``{"uuid", "completed_at", "summary": BenchmarkSummaryDocument}``.
     """
-    criteria: dict[str, Any] = {"name": SUMMARY_JOB}
-    if run_name:
-        criteria["output.run_name"] = run_name
-    found = []
-    for doc in store.query(criteria, properties=["uuid", "completed_at", "output"]):
-        found.append(
-            {
-                "uuid": doc["uuid"],
-                "completed_at": str(doc.get("completed_at", "")),
-                "summary": _as_summary(doc["output"]),
-            }
-        )
-    return sorted(found, key=lambda item: item["completed_at"], reverse=True)
+    return _find(store, SUMMARY_JOB, BenchmarkSummaryDocument, run_name)
+
+
+def find_scans(store: JobStore, run_name: str | None = None) -> list[dict[str, Any]]:
+    """Find scan summaries (f scans, learning curves) in a store, newest first.
+
+    Parameters
+    ----------
+    store
+        A connected JobStore.
+    run_name
+        Only scans of this name.
+
+    Returns
+    -------
+    list of dict
+        ``{"uuid", "completed_at", "summary": ScanSummaryDocument}``.
+    """
+    return _find(store, SCAN_SUMMARY_JOB, ScanSummaryDocument, run_name)
 
 
 def benchmark_document(store: JobStore, summary_uuid: str, name: str) -> dict[str, Any] | None:

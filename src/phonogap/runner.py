@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,8 +12,9 @@ import numpy as np
 from jobflow import run_locally
 
 from phonogap.phonons.band_path import BandPath
-from phonogap.plotting import plot_band_overlay, plot_kappa
-from phonogap.results import benchmark_document, find_summaries, write_results_json
+from phonogap.plotting import plot_band_overlay, plot_kappa, plot_rms_bars, plot_scan
+from phonogap.results import benchmark_document, find_scans, find_summaries, write_results_json
+from phonogap.schemas.scans import ScanSummaryDocument
 
 if TYPE_CHECKING:
     from jobflow import Flow, JobStore
@@ -41,7 +43,8 @@ def run_flow(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"uuid", "completed_at", "summary"}`` of the run's summary job.
+        ``{"uuid", "completed_at", "summary"}`` of the run's summary job (a scan summary
+        for scan flows).
 
     Raises
     ------
@@ -52,7 +55,7 @@ def run_flow(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, Any]:
     jobs_dir.mkdir(parents=True, exist_ok=True)
     responses = run_locally(flow, store=store, create_folders=True, root_dir=jobs_dir, log=False)
     store.connect()
-    for found in find_summaries(store, flow.name):
+    for found in [*find_scans(store, flow.name), *find_summaries(store, flow.name)]:
         if found["uuid"] in responses:
             return found
     raise FlowFailedError(
@@ -103,8 +106,13 @@ def write_outputs(store: JobStore, found: dict[str, Any], out_dir: Path) -> list
     list of Path
         The files written.
     """
+    if isinstance(found["summary"], ScanSummaryDocument):
+        return write_scan_outputs(found["summary"], out_dir)
     summary: BenchmarkSummaryDocument = found["summary"]
     written = [write_results_json(summary, out_dir / "results.json")]
+    if summary.rows:
+        title = f"{summary.run_name}: GAP vs {summary.settings.get('reference', 'reference')}"
+        written.append(plot_rms_bars(summary.rows, out_dir / "rms.png", title=title))
     for row in summary.rows:
         document = benchmark_document(store, found["uuid"], row["name"])
         if not document or not document.get("bands"):
@@ -124,4 +132,29 @@ def write_outputs(store: JobStore, found: dict[str, Any], out_dir: Path) -> list
         written.append(
             plot_kappa(summary.kappa, out_dir / "kappa.png", title=f"{summary.run_name}: κ(T)")
         )
+    return written
+
+
+def write_scan_outputs(summary: ScanSummaryDocument, out_dir: Path) -> list[Path]:
+    """Write scan.json and the RMS-vs-parameter plot of a scan.
+
+    Parameters
+    ----------
+    summary
+        The scan summary.
+    out_dir
+        Output directory.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "scan.json"
+    json_path.write_text(json.dumps(summary.model_dump(), indent=2, default=str))
+    written = [json_path]
+    if summary.rows:
+        png = out_dir / f"scan_{summary.parameter}.png"
+        written.append(plot_scan(summary.rows, summary.parameter, png, title=summary.run_name))
     return written

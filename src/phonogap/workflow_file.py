@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from jobflow import Flow
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pymatgen.core import Structure
 
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
+from phonogap.flows.scans import LearningCurveMaker, ParameterScanMaker, RegularizationScanMaker
+from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings
 from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
@@ -80,14 +84,76 @@ class KappaSection(BaseModel):
     settings: KappaSettings = Field(default_factory=KappaSettings)
 
 
+class ScanSection(BaseModel):
+    """Optional parameter scan: one fit per value on the same training data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parameter: Literal["f", "n_sparse"] = Field(
+        description="f: regularisation scan (Eq. 8); n_sparse: learning curve in M"
+    )
+    values: list[float] = Field(min_length=1, description="The values of the parameter")
+    with_randomised: list[bool] = Field(
+        default_factory=lambda: [False],
+        description="f scans: fit without (false) and/or with (true) randomised supercells",
+    )
+
+    @model_validator(mode="after")
+    def _values_fit_parameter(self) -> ScanSection:
+        if any(value <= 0 for value in self.values):
+            raise ValueError(f"scan values must be > 0, got {self.values}")
+        if self.parameter == "n_sparse" and any(v != int(v) for v in self.values):
+            raise ValueError(f"n_sparse scan values must be integers, got {self.values}")
+        return self
+
+    def maker(self, name: str, base: Any) -> ParameterScanMaker:
+        """Wrap a base Maker in the scan Maker.
+
+        Parameters
+        ----------
+        name
+            Flow name.
+        base
+            The PhononAccurateGapMaker or ImportedDataGapMaker every variant starts from.
+
+        Returns
+        -------
+        ParameterScanMaker
+            A RegularizationScanMaker or LearningCurveMaker.
+        """
+        if self.parameter == "f":
+            return RegularizationScanMaker(
+                name=name, base=base, f_values=self.values, with_randomised=self.with_randomised
+            )
+        return LearningCurveMaker(
+            name=name,
+            base=base,
+            n_sparse_values=[int(v) for v in self.values],
+            with_randomised=any(self.with_randomised),
+        )
+
+
 class WorkflowFile(BaseModel):
     """A phonon-accurate GAP workflow."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = "phonon_accurate_gap"
-    workflow: Literal["phonon_accurate_gap"] = "phonon_accurate_gap"
-    structures: StructureSources
+    workflow: Literal["phonon_accurate_gap", "imported_data_gap"] = Field(
+        "phonon_accurate_gap",
+        description=(
+            "phonon_accurate_gap: label structures with a reference; imported_data_gap: fit "
+            "existing DFT datasets and benchmark on their phonons"
+        ),
+    )
+    structures: StructureSources | None = None
+    datasets: list[DatasetSpec] = Field(
+        default_factory=list, description="Labelled datasets to import (imported_data_gap)"
+    )
+    equilibrium: EquilibriumSettings = Field(
+        default_factory=EquilibriumSettings,
+        description="Zero-stress constraints at the dataset cells (imported_data_gap)",
+    )
     reference: dict[str, Any] = Field(default_factory=lambda: {"backend": "sw"})
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     fit: FitSection = Field(default_factory=FitSection)
@@ -96,6 +162,21 @@ class WorkflowFile(BaseModel):
     phonons: PhononSettings = Field(default_factory=PhononSettings)
     kappa: KappaSection = Field(default_factory=KappaSection)
     n_workers: int | None = Field(None, gt=0)
+    scan: ScanSection | None = Field(None, description="Optional f scan or learning curve")
+
+    @model_validator(mode="after")
+    def _inputs_match_workflow(self) -> WorkflowFile:
+        if self.workflow == "phonon_accurate_gap" and self.structures is None:
+            raise ValueError(
+                "workflow 'phonon_accurate_gap' needs a 'structures' section "
+                "(allotropes, files or directory)"
+            )
+        if self.workflow == "imported_data_gap" and not self.datasets:
+            raise ValueError(
+                "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
+                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
+            )
+        return self
 
 
 def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -226,3 +307,42 @@ def maker_from_workflow(workflow: WorkflowFile) -> PhononAccurateGapMaker:
         kappa_of_reference=workflow.kappa.reference,
         n_workers=workflow.n_workers,
     )
+
+
+def flow_from_workflow(workflow: WorkflowFile, base_dir: Path) -> tuple[Flow, int]:
+    """Build the Flow a workflow file describes.
+
+    Parameters
+    ----------
+    workflow
+        The validated workflow.
+    base_dir
+        Directory relative paths are resolved against (the workflow file's).
+
+    Returns
+    -------
+    tuple
+        The Flow and the number of structures or datasets it covers.
+    """
+    if workflow.workflow == "imported_data_gap":
+        base: Any = ImportedDataGapMaker(
+            name=workflow.name,
+            datasets=[spec.resolved(base_dir) for spec in workflow.datasets],
+            hyperparameters=workflow.fit.hyperparameters(),
+            f=workflow.fit.f,
+            f_min=workflow.fit.f_min,
+            equilibrium=workflow.equilibrium,
+            relax_settings=workflow.relax,
+            phonon_settings=workflow.phonons,
+            n_workers=workflow.n_workers,
+        )
+        if workflow.scan:
+            return workflow.scan.maker(workflow.name, base).make(), len(workflow.datasets)
+        return base.make(), len(workflow.datasets)
+    assert workflow.structures is not None  # checked by the model validator
+    structures, mp_ids = load_structures_from(workflow.structures, base_dir)
+    base = maker_from_workflow(workflow)
+    if workflow.scan:
+        base.kappa_structures = []  # kappa belongs to single runs, not to every scan variant
+        return workflow.scan.maker(workflow.name, base).make(structures, mp_ids), len(structures)
+    return base.make(structures, mp_ids=mp_ids), len(structures)

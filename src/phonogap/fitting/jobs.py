@@ -131,6 +131,7 @@ def fit_gap(
     f_min: float = 0.01,
     atomwise_config_types: tuple[str, ...] = (SINGLE_DISPLACEMENT,),
     n_threads: int | None = None,
+    exclude_config_types: tuple[str, ...] = (),
 ) -> GapFitDocument:
     """Fit a GAP in the job's directory (jobflow runs each job in its own folder).
 
@@ -148,14 +149,18 @@ def fit_gap(
         config_types that get the atom-wise sigmas.
     n_threads
         Threads for gap_fit.
+    exclude_config_types
+        config_types left out of the fit (scans compare with and without them).
 
     Returns
     -------
     GapFitDocument
         The fitted potential's document.
     """
+    excluded = set(exclude_config_types)
+    configurations = [c for c in dataset.configurations if c.config_type not in excluded]
     document = fit_gap_in_directory(
-        to_atoms_list(dataset.configurations),
+        to_atoms_list(configurations),
         hyperparameters or GapHyperparameters.gap18(),
         Path.cwd(),
         f=f,

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, Any
 from jobflow import Flow, Job, Maker
 
 from phonogap.database.jobs import build_database
-from phonogap.database.keys import SINGLE_DISPLACEMENT
 from phonogap.database.label_jobs import labelling_job
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap
-from phonogap.phonons.jobs import benchmark_phonons
+from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
 from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
@@ -34,8 +32,7 @@ class PhononAccurateGapMaker(Maker):
 
     The Flow: relax the structures with the reference and drop those that changed (the paper's
     StructureMatcher filter) → single-displacement and/or randomised supercells → reference
-    labels (one job with all cores; one job per configuration for DFT references) →
-    ``gap_fit`` with the atom-wise force sigmas of Eq. 8 →
+    labels (one job, all cores) → ``gap_fit`` with the atom-wise force sigmas of Eq. 8 →
     per structure: relax with the GAP, phonopy, compare with the reference phonons rebuilt from
     the single-displacement labels (no extra reference calls) → one summary document.
 
@@ -106,15 +103,53 @@ class PhononAccurateGapMaker(Maker):
         """
         if not isinstance(structures, dict):
             structures = {f"structure_{i}": s for i, s in enumerate(structures)}
+        data = self.training_data(structures, mp_ids)
+        fit = fit_training_data(data, self.hyperparameters, f=self.f, f_min=self.f_min)
+        kappa_jobs = self.kappa_jobs(structures, data.reference, fit)
+        benchmark = benchmark_fit(
+            data,
+            fit,
+            relax_settings=self.relax_settings,
+            phonon_settings=self.phonon_settings,
+            run_name=self.name,
+            settings=self.run_settings(data.reference),
+            kappa=[job.output for job in kappa_jobs],
+            n_workers=self.n_workers,
+        )
+        return Flow(
+            [*data.jobs, fit, *kappa_jobs, benchmark], output=benchmark.output, name=self.name
+        )
+
+    def training_data(
+        self,
+        structures: dict[str, Structure] | list[Structure],
+        mp_ids: dict[str, str] | None = None,
+    ) -> TrainingData:
+        """Build the data stage: relax with the reference, generate and label the database.
+
+        Parameters
+        ----------
+        structures
+            Name to structure (or a list, named ``structure_0`` ...).
+        mp_ids
+            Optional name to Materials Project id.
+
+        Returns
+        -------
+        TrainingData
+            The relax, database and label jobs and references to their outputs.
+        """
+        if not isinstance(structures, dict):
+            structures = {f"structure_{i}": s for i, s in enumerate(structures)}
         if not structures:
             raise ValueError("PhononAccurateGapMaker.make needs at least one structure")
-        reference: Reference = reference_from_spec(self.reference)
         unknown = sorted(set(self.kappa_structures) - set(structures))
         if unknown:
             raise ValueError(
                 f"kappa_structures {unknown} are not among the structures "
                 f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
             )
+        reference: Reference = reference_from_spec(self.reference)
         relax = relaxation_job(
             structures,
             reference,
@@ -125,31 +160,12 @@ class PhononAccurateGapMaker(Maker):
         )
         database = build_database(relax.output, self.database)
         labels = labelling_job(database.output, reference, n_workers=self.n_workers)
-        fit = fit_gap(
-            labels.output,
-            self.hyperparameters,
-            f=self.f,
-            f_min=self.f_min,
-            atomwise_config_types=(SINGLE_DISPLACEMENT,),
-        )
-        kappa_jobs = self.kappa_jobs(structures, reference, fit)
-        benchmark = benchmark_phonons(
-            relax.output,
-            database.output.phonon_setups,
-            labels.output.configurations,
-            fit.output,
-            reference,
-            run_name=self.name,
-            relax_settings=self.relax_settings,
-            phonon_settings=self.phonon_settings,
-            settings=self.run_settings(reference),
-            kappa=[job.output for job in kappa_jobs],
-            n_workers=self.n_workers,
-        )
-        return Flow(
-            [relax, database, labels, fit, *kappa_jobs, benchmark],
-            output=benchmark.output,
-            name=self.name,
+        return TrainingData(
+            jobs=[relax, database, labels],
+            dataset=labels.output,
+            setups=database.output.phonon_setups,
+            relaxation=relax.output,
+            reference=reference,
         )
 
     def kappa_jobs(

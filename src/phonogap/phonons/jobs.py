@@ -65,7 +65,7 @@ def forces_from(reference: Reference, phonon: Phonopy, n_workers: int | None) ->
 
 def reference_phonopy(
     setup: PhononSetup,
-    reference: Reference,
+    reference: Reference | None,
     reference_forces: list[list[list[float]]] | None,
     n_workers: int | None,
 ) -> Phonopy:
@@ -90,6 +90,12 @@ def reference_phonopy(
     phonon = phonopy_from_setup(setup.model_dump(), primitive_matrix=setup.primitive_matrix)
     forces = reference_forces
     if forces is None:
+        if reference is None:
+            raise ValueError(
+                f"{setup.name}: the dataset has no complete set of single-displacement forces "
+                "and no reference backend was given to compute them; import the complete "
+                "phonopy dataset (every displacement with forces) or name a reference"
+            )
         logger.info("%s: no single-displacement labels, calling the reference", setup.name)
         forces = forces_from(reference, phonon, n_workers)
     return set_forces(phonon, forces)
@@ -136,7 +142,7 @@ def potential_phonopy(
 def benchmark_structure(
     setup: PhononSetup,
     fit: GapFitDocument,
-    reference: Reference,
+    reference: Reference | None,
     reference_forces: list[list[list[float]]] | None = None,
     mp_id: str | None = None,
     relax_settings: RelaxSettings | None = None,
@@ -173,21 +179,25 @@ def benchmark_structure(
     phonon_settings = phonon_settings or PhononSettings()
     potential = GapPotential(xml_path=fit.potential_xml)
     reference_phonon = reference_phonopy(setup, reference, reference_forces, n_workers)
-    relaxed = relax_structure(
-        setup.unitcell,
-        potential.calculator(),
-        fmax=relax_settings.fmax_ev_per_ang,
-        max_steps=relax_settings.max_steps,
-        relax_cell=relax_settings.relax_cell,
-    )
-    if not relaxed.converged:
-        logger.warning(
-            "%s: relaxation with the potential stopped at max force %.2e eV/Å",
-            setup.name,
-            relaxed.max_force_ev_per_ang,
+    if phonon_settings.potential_geometry == "reference":
+        geometry, converged = setup.unitcell, True
+    else:
+        relaxed = relax_structure(
+            setup.unitcell,
+            potential.calculator(),
+            fmax=relax_settings.fmax_ev_per_ang,
+            max_steps=relax_settings.max_steps,
+            relax_cell=relax_settings.relax_cell,
         )
+        geometry, converged = relaxed.structure, relaxed.converged
+        if not converged:
+            logger.warning(
+                "%s: relaxation with the potential stopped at max force %.2e eV/Å",
+                setup.name,
+                relaxed.max_force_ev_per_ang,
+            )
     phonon = potential_phonopy(
-        relaxed.structure, setup, potential, reference_phonon.primitive_matrix, n_workers
+        geometry, setup, potential, reference_phonon.primitive_matrix, n_workers
     )
     comparison, path, reference_thz, potential_thz = compare_phonons(
         reference_phonon,
@@ -209,8 +219,8 @@ def benchmark_structure(
         min_frequency_reference_thz=comparison.min_frequency_reference_thz,
         min_frequency_potential_thz=comparison.min_frequency_potential_thz,
         volume_reference_ang3_per_atom=unitcell.volume / len(unitcell),
-        volume_potential_ang3_per_atom=relaxed.structure.volume / len(relaxed.structure),
-        potential_relax_converged=relaxed.converged,
+        volume_potential_ang3_per_atom=geometry.volume / len(geometry),
+        potential_relax_converged=converged,
         supercell_matrix=setup.supercell_matrix,
         n_displacements=setup.n_displacements,
         potential_sha256=fit.potential_sha256,
@@ -288,24 +298,26 @@ def single_displacement_forces(
 
 @job(name="benchmark_phonons")
 def benchmark_phonons(
-    relaxation: RelaxationDocument,
+    relaxation: RelaxationDocument | None,
     setups: list[PhononSetup],
     configurations: list[Configuration],
     fit: GapFitDocument,
-    reference: Reference,
+    reference: Reference | None,
     run_name: str = "phonon_accurate_gap",
     relax_settings: RelaxSettings | None = None,
     phonon_settings: PhononSettings | None = None,
     settings: dict | None = None,
     kappa: list[KappaDocument | None] | None = None,
     n_workers: int | None = None,
+    mp_ids: dict[str, str] | None = None,
 ) -> Response:
     """Fan out one benchmark job per structure and a summary (dynamic replacement).
 
     Parameters
     ----------
     relaxation
-        The reference relaxation document (mp ids, dropped structures).
+        The reference relaxation document (mp ids, dropped structures); ``None`` for
+        imported datasets, whose mp ids come in ``mp_ids``.
     setups
         Phonon setups of the kept structures.
     configurations
@@ -313,7 +325,7 @@ def benchmark_phonons(
     fit
         The fitted potential.
     reference
-        The reference backend.
+        The reference backend (``None`` for imported datasets, which hold every force).
     run_name
         Name recorded in the summary.
     relax_settings
@@ -326,13 +338,17 @@ def benchmark_phonons(
         Outputs of the optional kappa jobs, passed on to the summary.
     n_workers
         Processes per benchmark job.
+    mp_ids
+        Structure name to Materials Project id (added to those of ``relaxation``).
 
     Returns
     -------
     Response
         Replaces this job by the per-structure jobs and the summary.
     """
-    mp_ids = {item.name: item.mp_id for item in relaxation.structures}
+    dropped = [] if relaxation is None else [r.model_dump() for r in relaxation.dropped]
+    known = {} if relaxation is None else {s.name: s.mp_id for s in relaxation.structures}
+    mp_ids = {**known, **(mp_ids or {})}
     jobs = []
     for setup in setups:
         benchmark = benchmark_structure(
@@ -353,7 +369,7 @@ def benchmark_phonons(
         [benchmark.output for benchmark in jobs],
         [setup.name for setup in setups],
         run_name=run_name,
-        dropped=[record.model_dump() for record in relaxation.dropped],
+        dropped=dropped,
         fit=fit,
         settings=settings or {},
         kappa=kappa or [],

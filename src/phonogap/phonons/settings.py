@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -16,5 +18,13 @@ class PhononSettings(BaseModel):
         description=(
             "Γ-centred q-mesh for imaginary-mode flags and the DOS: three integers, or a "
             "length in Å that phonopy turns into a mesh (30 Å: 10x10x10 for diamond Si)"
+        ),
+    )
+    potential_geometry: Literal["relaxed", "reference"] = Field(
+        "relaxed",
+        description=(
+            "Where the potential's phonons are computed: at the structure relaxed with the "
+            "potential (the paper's protocol) or at the reference geometry (isolates the "
+            "force-constant error from the geometry error)"
         ),
     )

@@ -1,4 +1,4 @@
-"""The summary job of a phonon benchmark run: one table of all structures (and kappa)."""
+"""Summary jobs: one table of all structures of a run (and kappa), and one of a whole scan."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from jobflow import job
 
 from phonogap.schemas.phonons import BenchmarkSummaryDocument
+from phonogap.schemas.scans import ScanSummaryDocument, ScanVariant
 
 if TYPE_CHECKING:
     from phonogap.schemas.fit import GapFitDocument
@@ -94,3 +95,60 @@ def kappa_row(document: KappaDocument) -> dict:
         "method": document.method,
         "n_supercells": document.n_supercells,
     }
+
+
+@job(name="summarise_scan")
+def summarise_scan(
+    summaries: list[BenchmarkSummaryDocument | None],
+    variants: list[ScanVariant],
+    run_name: str,
+    parameter: str,
+    settings: dict | None = None,
+) -> ScanSummaryDocument:
+    """Collect the benchmark summaries of a scan into one table.
+
+    Parameters
+    ----------
+    summaries
+        One benchmark summary per variant (None where the fit or benchmark failed).
+    variants
+        The variants, same order.
+    run_name
+        Name of the scan.
+    parameter
+        ``"f"`` or ``"n_sparse"``.
+    settings
+        Settings shared by all variants.
+
+    Returns
+    -------
+    ScanSummaryDocument
+        Per-variant and per-(variant, structure) rows.
+    """
+    variant_rows, rows, failed = [], [], []
+    for variant, summary in zip(variants, summaries, strict=True):
+        fields = variant.model_dump()
+        if summary is None:
+            failed.append(variant.label)
+            continue
+        variant_rows.append(
+            {
+                **fields,
+                "median_rms_thz": summary.median_rms_thz,
+                "n_false_instabilities": summary.n_false_instabilities,
+                "fit_wall_time_s": summary.fit.get("wall_time_s"),
+                "training_force_rmse_ev_per_ang": summary.fit.get("training_errors", {}).get(
+                    "force_rmse_ev_per_ang"
+                ),
+                "failed": summary.failed,
+            }
+        )
+        rows.extend({**fields, **row} for row in summary.rows)
+    return ScanSummaryDocument(
+        run_name=run_name,
+        parameter=parameter,
+        variants=variant_rows,
+        rows=rows,
+        failed_variants=failed,
+        settings=settings or {},
+    )

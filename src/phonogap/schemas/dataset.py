@@ -43,3 +43,15 @@ class LabelledDatasetDocument(BaseModel):
     wall_time_s: float
     input_checksum: str = Field(description="SHA-256 of the unlabelled configurations")
     versions: dict[str, str] = Field(default_factory=dict)
+
+
+class ImportedDatabaseDocument(LabelledDatasetDocument):
+    """A training set imported from existing labelled data, with the phonons it holds."""
+
+    phonon_setups: list[PhononSetup] = Field(
+        default_factory=list, description="Reference phonon setups of the benchmark datasets"
+    )
+    mp_ids: dict[str, str] = Field(default_factory=dict, description="Structure name to mp id")
+    equilibrium: dict = Field(
+        default_factory=dict, description="Zero-stress constraint settings (if enabled)"
+    )

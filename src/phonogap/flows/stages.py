@@ -1,0 +1,138 @@
+"""The two stages every phonogap Flow shares: training data, then fit + phonon benchmark.
+
+A Maker that owns a data source (labelling structures with a reference, or importing DFT
+datasets) returns :class:`TrainingData`; :func:`fit_training_data` and :func:`benchmark_fit`
+turn it into a potential and its benchmark. Scans reuse one :class:`TrainingData` for many fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from phonogap.database.keys import SINGLE_DISPLACEMENT
+from phonogap.fitting.jobs import fit_gap
+from phonogap.phonons.jobs import benchmark_phonons
+
+if TYPE_CHECKING:
+    from jobflow import Job
+
+    from phonogap.fitting.hyperparameters import GapHyperparameters
+    from phonogap.phonons.settings import PhononSettings
+    from phonogap.reference.base import Reference
+    from phonogap.structures.settings import RelaxSettings
+
+
+@dataclass
+class TrainingData:
+    """Jobs producing a labelled training set and the reference phonons it contains.
+
+    Attributes
+    ----------
+    jobs
+        The jobs to put in the Flow.
+    dataset
+        Reference to the labelled dataset (a ``LabelledDatasetDocument``).
+    setups
+        Reference to the list of ``PhononSetup`` of the benchmarked structures.
+    relaxation
+        Reference to the reference relaxation document, or ``None`` (imported data).
+    mp_ids
+        Structure name to Materials Project id (a dict or a reference to one).
+    reference
+        The reference backend, or ``None`` when every reference force is in the data.
+    """
+
+    jobs: list[Job]
+    dataset: Any
+    setups: Any
+    relaxation: Any = None
+    mp_ids: Any = field(default_factory=dict)
+    reference: Reference | None = None
+
+
+def fit_training_data(
+    data: TrainingData,
+    hyperparameters: GapHyperparameters,
+    *,
+    f: float | None,
+    f_min: float,
+    exclude_config_types: tuple[str, ...] = (),
+) -> Job:
+    """Fit a GAP to the training data (Eq. 8 sigmas on the single displacements).
+
+    Parameters
+    ----------
+    data
+        The training-data stage.
+    hyperparameters
+        GAP settings (M included).
+    f, f_min
+        Eq. 8 factor (``None``: fixed sigmas) and force floor (eV/Å).
+    exclude_config_types
+        config_types left out of this fit (e.g. ``("randomised",)``).
+
+    Returns
+    -------
+    Job
+        The fit job.
+    """
+    return fit_gap(
+        data.dataset,
+        hyperparameters,
+        f=f,
+        f_min=f_min,
+        atomwise_config_types=(SINGLE_DISPLACEMENT,),
+        exclude_config_types=exclude_config_types,
+    )
+
+
+def benchmark_fit(
+    data: TrainingData,
+    fit: Job,
+    *,
+    relax_settings: RelaxSettings,
+    phonon_settings: PhononSettings,
+    run_name: str,
+    settings: dict[str, Any],
+    kappa: list[Any] | None = None,
+    n_workers: int | None = None,
+) -> Job:
+    """Benchmark a fitted GAP on the phonons of the training data's structures.
+
+    Parameters
+    ----------
+    data
+        The training-data stage (reference phonons come from its labels).
+    fit
+        The fit job.
+    relax_settings, phonon_settings
+        Relaxation with the GAP; phonon comparison.
+    run_name
+        Name of the benchmark summary.
+    settings
+        Run settings stored with the summary.
+    kappa
+        Outputs of kappa jobs to attach to the summary.
+    n_workers
+        Processes for force evaluations.
+
+    Returns
+    -------
+    Job
+        The benchmark job; its output is the summary document.
+    """
+    return benchmark_phonons(
+        data.relaxation,
+        data.setups,
+        data.dataset.configurations,
+        fit.output,
+        data.reference,
+        run_name=run_name,
+        relax_settings=relax_settings,
+        phonon_settings=phonon_settings,
+        settings=settings,
+        kappa=kappa or [],
+        n_workers=n_workers,
+        mp_ids=data.mp_ids,
+    )

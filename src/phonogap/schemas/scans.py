@@ -1,0 +1,35 @@
+"""Documents of parameter scans (regularisation f, learning curve in M)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ScanVariant(BaseModel):
+    """One fit of a scan: its parameters and a label for tables and plots."""
+
+    label: str = Field(description="e.g. 'f=0.001' or 'M=300, +randomised'")
+    f: float | None = Field(description="Eq. 8 factor (None: fixed sigmas)")
+    n_sparse: int = Field(description="M, SOAP sparse points")
+    with_randomised: bool = Field(description="Randomised supercells in the training set")
+
+
+class ScanSummaryDocument(BaseModel):
+    """The full table of a scan: every variant, every structure."""
+
+    run_name: str
+    parameter: str = Field(description="The scanned parameter: 'f' or 'n_sparse'")
+    variants: list[dict] = Field(
+        description=(
+            "One row per fit: label, f, n_sparse, with_randomised, median_rms_thz, "
+            "n_false_instabilities, fit_wall_time_s, training_force_rmse_ev_per_ang, failed "
+            "structures"
+        )
+    )
+    rows: list[dict] = Field(
+        description="One row per (variant, structure): the variant fields plus the benchmark row"
+    )
+    failed_variants: list[str] = Field(
+        default_factory=list, description="Variants whose fit or benchmark produced no summary"
+    )
+    settings: dict = Field(default_factory=dict)
