@@ -1,11 +1,11 @@
 """CP2K through atomate2: input settings, and labels read back from a real CP2K output.
 
 ``tests/data/reference/cp2k_si2_static/`` holds the input atomate2 wrote and the output of a
-real CP2K 9.1 (Debian) ENERGY_FORCE run of a 2-atom Si cell with one atom displaced by 0.01 Å
-(3x3x3 explicit Monkhorst-Pack grid, 250 Ry, see PROVENANCE.md), made with this backend. The
-test parses it with atomate2's own task-document builder and checks the conversion against
-the numbers printed in ``cp2k.out``. Running CP2K itself is not part of CI (it needs cp2k and
-``pmg config --cp2k``; the test that does is skipped without them).
+real CP2K 2023.1 (Debian) ENERGY_FORCE run of a 2-atom Si cell with one atom displaced by
+0.01 Å, made with this backend (see PROVENANCE.md). The test parses it with atomate2's own
+task-document builder and checks the conversion against the numbers printed in ``cp2k.out``
+(atomate2 keeps forces in Ha/bohr; phonogap converts them). Running CP2K itself is not part
+of CI (it needs cp2k and ``pmg config --cp2k``; the test that does is skipped without them).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _printed_forces_ev_per_ang(text: str) -> np.ndarray:
 
 
 def test_explicit_monkhorst_pack_grid_and_spin_polarised_free_atom():
-    reference = get_reference("cp2k", kspacing_inv_ang=1.0)
+    reference = get_reference("cp2k", kspacing_inv_ang=1.1)  # 2x2x2, raised to odd 3x3x3
     assert isinstance(reference, Cp2kReference)
     kpoints = reference.kpoints(bulk("Si", "diamond", a=5.43))
     assert kpoints.style.name == "Monkhorst" and tuple(kpoints.kpts[0]) == (3, 3, 3)
@@ -67,9 +67,11 @@ def test_labels_from_a_real_cp2k_run_match_its_printed_forces(tmp_path):
     assert forces[0, 0] < -0.1 and abs(forces.sum(axis=0)).max() < 1e-3  # restoring force
     energy_ha = float(re.findall(r"ENERGY\| Total FORCE_EVAL .*?:\s+(\S+)", text)[-1])
     assert labelled.energy_ev == pytest.approx(energy_ha * Hartree, abs=1e-4)
-    assert labelled.virial_ev is not None and np.allclose(
-        labelled.virial_ev, np.transpose(labelled.virial_ev)
-    )
+    virial = np.asarray(labelled.virial_ev)
+    assert virial.shape == (3, 3) and np.allclose(virial, virial.T)
+    # a = 5.43 A is below PBE's 5.47 A: compressed, pressure +2.22 GPa (QE, same cell: +2.2)
+    volume = abs(np.linalg.det(_configuration().to_atoms().cell))
+    assert np.trace(virial) / 3 / volume * 160.21766208 == pytest.approx(2.222, abs=1e-3)
 
 
 @pytest.mark.skipif(

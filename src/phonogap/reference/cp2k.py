@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 GPA_TO_EV_PER_ANG3 = 1.0 / 160.21766208
 """1 GPa in eV/Å³."""
 
+HA_PER_BOHR_TO_EV_PER_ANG = 51.422067476325886
+"""1 Ha/bohr in eV/Å (ASE: ``Hartree / Bohr``)."""
+
 
 @register_reference
 class Cp2kReference(Reference):
@@ -111,14 +114,19 @@ class Cp2kReference(Reference):
         Returns
         -------
         Kpoints
-            ``Kpoints.monkhorst_automatic(grid)``; Γ only for the free atom.
+            ``Kpoints.monkhorst_automatic(grid)`` with even counts raised to the next odd
+            one; Γ only for the free atom.
         """
         from pymatgen.io.vasp.inputs import Kpoints
 
         grid = (
             None if is_isolated_atom(atoms) else monkhorst_pack_grid(atoms, self.kspacing_inv_ang)
         )
-        return Kpoints.monkhorst_automatic(grid or (1, 1, 1))
+        # CP2K's even Monkhorst-Pack grids are shifted off Γ: a 2x2x2 grid broke the cubic
+        # symmetry of Si (transverse forces of 0.05 eV/Å, 6.8 GPa shear stress). Odd grids
+        # contain Γ and keep the point group.
+        odd = tuple(n + 1 - n % 2 for n in (grid or (1, 1, 1)))
+        return Kpoints.monkhorst_automatic(odd)
 
     def static_maker(self, atoms: Atoms, name: str = "static") -> BaseCp2kMaker:
         """Build the atomate2 CP2K static maker for a configuration.
@@ -207,8 +215,9 @@ def labels_from_cp2k_task(task: Any, configuration: Configuration) -> Configurat
     Returns
     -------
     Configuration
-        ``energy_ev`` and ``forces_ev_per_ang`` as atomate2 parsed them (eV, eV/Å) and, when
-        CP2K printed a stress tensor (GPa, positive = compressive), ``virial_ev``.
+        ``energy_ev`` (atomate2 gives eV), ``forces_ev_per_ang`` (atomate2 keeps CP2K's
+        Ha/bohr; converted) and, when CP2K printed a stress tensor (GPa, positive =
+        compressive, as VASP's), ``virial_ev = stress * volume``.
 
     Raises
     ------
@@ -225,7 +234,9 @@ def labels_from_cp2k_task(task: Any, configuration: Configuration) -> Configurat
         )
     labelled = configuration.model_copy(deep=True)
     labelled.energy_ev = float(output["energy"])
-    labelled.forces_ev_per_ang = np.asarray(forces, dtype=float).tolist()
+    # atomate2 keeps CP2K's printed forces in Ha/bohr (checked on a real run); energy is eV
+    forces_ev = np.asarray(forces, dtype=float) * HA_PER_BOHR_TO_EV_PER_ANG
+    labelled.forces_ev_per_ang = forces_ev.tolist()
     stress = output.get("stress")
     if stress is not None and all(configuration.pbc):
         volume = abs(float(np.linalg.det(np.asarray(configuration.cell_ang))))
