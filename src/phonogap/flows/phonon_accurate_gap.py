@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Job, Maker
 
-from phonogap.database.jobs import build_database, label_database
+from phonogap.database.jobs import build_database
+from phonogap.database.label_jobs import labelling_job
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
@@ -16,7 +17,7 @@ from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
-from phonogap.structures.jobs import relax_with_reference
+from phonogap.structures.atomate2_relax import relaxation_job
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class PhononAccurateGapMaker(Maker):
                 f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
             )
         reference: Reference = reference_from_spec(self.reference)
-        relax = relax_with_reference(
+        relax = relaxation_job(
             structures,
             reference,
             mp_ids=mp_ids,
@@ -158,7 +159,7 @@ class PhononAccurateGapMaker(Maker):
             n_workers=self.n_workers,
         )
         database = build_database(relax.output, self.database)
-        labels = label_database(database.output, reference, n_workers=self.n_workers)
+        labels = labelling_job(database.output, reference, n_workers=self.n_workers)
         return TrainingData(
             jobs=[relax, database, labels],
             dataset=labels.output,

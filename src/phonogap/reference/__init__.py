@@ -2,8 +2,10 @@
 
 from phonogap.reference.ase_calculator import AseCalculatorReference
 from phonogap.reference.base import Reference
+from phonogap.reference.cp2k import Cp2kReference
 from phonogap.reference.evaluate import evaluate_configurations, map_with_calculator
 from phonogap.reference.gap import GapPotential
+from phonogap.reference.qe import QuantumEspressoReference
 from phonogap.reference.registry import (
     UnknownReferenceError,
     available_references,
@@ -12,13 +14,17 @@ from phonogap.reference.registry import (
     register_reference,
 )
 from phonogap.reference.stillinger_weber import StillingerWeberReference
+from phonogap.reference.vasp import VaspReference
 
 __all__ = [
     "AseCalculatorReference",
+    "Cp2kReference",
     "GapPotential",
+    "QuantumEspressoReference",
     "Reference",
     "StillingerWeberReference",
     "UnknownReferenceError",
+    "VaspReference",
     "available_references",
     "evaluate_configurations",
     "get_reference",
