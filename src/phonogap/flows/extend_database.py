@@ -20,6 +20,7 @@ from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.jobs import build_database, label_database
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.importers.registry import ImportedDataset
 from phonogap.md.jobs import MeltQuenchMaker
 from phonogap.md.protocol import MeltQuenchSettings
 from phonogap.phonons.jobs import benchmark_phonons
@@ -150,7 +151,7 @@ class ExtendDatabaseMaker(Maker):
         """
         if not structures:
             raise ValueError("ExtendDatabaseMaker.make needs at least one structure")
-        if hasattr(base, "to_document"):
+        if isinstance(base, ImportedDataset):
             base = base.to_document()
         reference = reference_from_spec(self.reference)
         relax = relax_with_reference(
