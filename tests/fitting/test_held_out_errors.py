@@ -52,6 +52,11 @@ def test_groups_of_the_mlearn_test_set(refdata_dir) -> None:
     assert set(errors.groups) == {"AIMD-NVT", "Vacancy", "Elastic", "Surface", ALL}
     assert errors.groups[ALL].n_configurations == 25
     assert errors.groups["AIMD-NVT"].n_configurations == 10
-    # SW is not PBE: errors are finite and of the size known for SW vs DFT silicon
-    assert 0.1 < errors.groups[ALL].force_rmse_ev_per_ang < 1.5
-    assert errors.groups[ALL].stress_rmse_gpa is not None
+    # SW is not PBE: measured 0.28 eV/Å on strained cells (small forces), ~1.6-2.1 eV/Å on
+    # the hot AIMD and vacancy snapshots; the groups must differ accordingly
+    groups = errors.groups
+    assert groups["Elastic"].force_rmse_ev_per_ang < 0.5
+    assert groups["Vacancy"].force_rmse_ev_per_ang > 3 * groups["Elastic"].force_rmse_ev_per_ang
+    assert groups[ALL].stress_rmse_gpa is not None
+    # SW's cohesive energy (4.34 eV) is ~1 eV/atom below PBE's total energy per atom (-5.4)
+    assert 900 < groups[ALL].energy_mae_mev_per_atom < 1600
