@@ -46,6 +46,7 @@ from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.plotting_md import (
     plot_melt_quench_errors,
     plot_melt_quench_thermo,
+    plot_phase_errors,
     plot_rms_comparison,
 )
 from phonogap.schemas.provenance import software_versions
@@ -229,6 +230,7 @@ def report(
     plot_rms_comparison(rms, args.out / "extend_sw_rms.png", title="GAP vs SW phonons")
     plot_melt_quench_errors(melt.snapshot_errors, args.out / "extend_sw_melt_quench.png")
     plot_melt_quench_thermo(melt.thermo, args.out / "extend_sw_thermo.png")
+    plot_phase_errors(melt.phase_errors, args.out / "extend_sw_phase_errors.png")
     print_tables(rms, summaries, melt, kappa, fits)
     print(f"wall {wall:.0f} s; results in {args.out}")
 

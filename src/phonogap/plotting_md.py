@@ -12,7 +12,12 @@ from matplotlib.figure import Figure
 
 from phonogap.md.protocol import BENCHMARK_PHASES
 
-__all__ = ["plot_melt_quench_errors", "plot_melt_quench_thermo", "plot_rms_comparison"]
+__all__ = [
+    "plot_melt_quench_errors",
+    "plot_melt_quench_thermo",
+    "plot_phase_errors",
+    "plot_rms_comparison",
+]
 
 _PHASE_COLORS = {"defective_crystal": "#e8f0fa", "liquid": "#fbe9e7", "amorphous": "#eef7ec"}
 
@@ -152,4 +157,44 @@ def plot_rms_comparison(
     ax.set_yscale("log")
     ax.set_title(title)
     ax.legend(fontsize=8)
+    return _save(fig, out_png)
+
+
+def plot_phase_errors(
+    phase_errors: Mapping[str, Mapping[str, Mapping[str, float]]],
+    out_png: str | Path,
+    title: str = "melt-quench errors (last five snapshots per phase)",
+) -> Path:
+    """Draw the per-phase table as bars: energy and force error per phase and potential.
+
+    Parameters
+    ----------
+    phase_errors
+        Potential name to phase to ``energy_mae_mev_per_atom`` and ``force_rmse_ev_per_ang``.
+    out_png
+        Output file.
+    title
+        Figure title.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    fig, axes = _figure((9.0, 3.8), cols=2)
+    phases = [p for p in BENCHMARK_PHASES if any(p in v for v in phase_errors.values())]
+    x = np.arange(len(phases))
+    width = 0.8 / max(len(phase_errors), 1)
+    for ax, key, label in (
+        (axes[0, 0], "energy_mae_mev_per_atom", "energy error (meV/atom)"),
+        (axes[0, 1], "force_rmse_ev_per_ang", "force RMSE (eV/Å)"),
+    ):
+        for i, (name, errors) in enumerate(phase_errors.items()):
+            heights = [errors.get(p, {}).get(key, np.nan) for p in phases]
+            offset = (i - (len(phase_errors) - 1) / 2) * width
+            ax.bar(x + offset, heights, width, label=name)
+        ax.set_xticks(x, [p.replace("_", " ") for p in phases])
+        ax.set_ylabel(label)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title)
     return _save(fig, out_png)
