@@ -60,7 +60,9 @@ def dft_phonopy() -> tuple[Phonopy, Structure]:
     """Phonopy object with the Si-PBE DFT fc2 (from phono3py's dataset) and its unit cell."""
     ph3 = load_reference_phono3py(REFDATA / "phono3py_si" / "Si-PBE")
     unitcell = Structure.from_file(REFDATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
-    matrix = ph3.phonon_supercell_matrix
+    matrix = (
+        ph3.supercell_matrix if ph3.phonon_supercell_matrix is None else ph3.phonon_supercell_matrix
+    )
     phonon = Phonopy(ph3.unitcell, supercell_matrix=matrix, primitive_matrix=ph3.primitive_matrix)
     phonon.force_constants = ph3.fc2
     return phonon, unitcell
