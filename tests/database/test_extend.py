@@ -56,6 +56,8 @@ def test_extension_split_gives_new_data_m_new() -> None:
     split = extension_sparse_split(base, new, 90, 30)
     assert split == {"liq": 45, "amorph": 45, SINGLE_DISPLACEMENT: 8, RANDOMISED: 22}
     assert sum(split.values()) == 120
+    with_atom = extension_sparse_split([*base, isolated_atom()], new, 90, 30)
+    assert with_atom == {**split, "isolated_atom": 1}  # e0 configuration gets its own point
 
 
 def test_merge_keeps_one_isolated_atom_and_rejects_clashing_types() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,43 @@ def gap_xml_sparse(xml: Path) -> tuple[str, list[int]]:
     return command, [int(n) for n in re.findall(r'n_sparseX="(\d+)"', text)]
 
 
+SOAP_KEYS = ("l_max", "n_max", "atom_sigma", "cutoff", "cutoff_transition_width", "central_weight")
+
+
+def sparse_points_by_config_type(xml: Path) -> Counter:
+    """Find the training atom behind every SOAP sparse point of a potential."""
+    from ase.io import read
+    from quippy.descriptors import Descriptor
+
+    text = xml.read_text()
+    command = re.search(r"<command_line>(.*?)</command_line>", text, re.S).group(1)
+    soap = re.search(r"soap [^}:]*", command).group(0).split()
+    descriptor = Descriptor(" ".join(["soap", *(t for t in soap if t.split("=")[0] in SOAP_KEYS)]))
+    (block,) = [
+        m
+        for m in re.finditer(
+            r'<gpCoordinates [^>]*dimensions="(\d+)"[^>]*n_sparseX="(\d+)"'
+            r'[^>]*sparseX_filename="([^"]+)"',
+            text,
+        )
+        if int(m.group(1)) > 1
+    ]
+    dim, n_sparse = int(block.group(1)), int(block.group(2))
+    sparse = np.loadtxt(xml.parent / block.group(3)).reshape(n_sparse, dim)
+    vectors, types = [], []
+    for atoms in read(xml.parent / "training.xyz", ":"):
+        data = descriptor.calc(atoms)["data"]
+        vectors.append(data)
+        types += [atoms.info["config_type"]] * len(data)
+    vectors = np.concatenate(vectors)
+    found: Counter = Counter()
+    for point in sparse:
+        distance = np.linalg.norm(vectors - point, axis=1)
+        assert distance.min() < 1e-6
+        found[types[int(np.argmin(distance))]] += 1
+    return found
+
+
 def test_sparse_split_reaches_gap_fit(extended_run: tuple[Path, dict]) -> None:
     _, outputs = extended_run
     fits = {fit.label: fit for fit in _by_type(outputs, "ExtendedFitDocument")}
@@ -84,16 +122,22 @@ def test_sparse_split_reaches_gap_fit(extended_run: tuple[Path, dict]) -> None:
         "dia",
         "single_displacement",
         "randomised",
+        "isolated_atom",
     }
+    assert extended.sparse_split["isolated_atom"] == 1
     assert extended.n_sparse_base == N_BASE and extended.n_sparse_new == N_NEW
-    assert sum(extended.sparse_split.values()) == N_BASE + N_NEW
+    assert sum(extended.sparse_split.values()) == N_BASE + N_NEW + 1
     assert base.sparse_split == {k: extended.sparse_split[k] for k in base.sparse_split}
-    assert sum(base.sparse_split.values()) == N_BASE and base.n_sparse_new == 0
-    for fit, total in ((extended, N_BASE + N_NEW), (base, N_BASE)):
+    assert sum(base.sparse_split.values()) == N_BASE + 1 and base.n_sparse_new == 0
+    for fit, total in ((extended, N_BASE + N_NEW + 1), (base, N_BASE + 1)):
         command, n_sparse = gap_xml_sparse(Path(fit.potential_xml))
         pairs = re.search(r"config_type_n_sparse=\{([^}]*)\}", command).group(1).split(":")
         assert dict(zip(pairs[::2], map(int, pairs[1::2]), strict=True)) == fit.sparse_split
-        assert total in n_sparse  # the SOAP term has exactly M_base + M_new sparse points
+        assert total in n_sparse  # the SOAP term has exactly M_base + M_new (+1) points
+        # and gap_fit drew them from the config_types asked for: every sparse SOAP vector
+        # equals the descriptor of one training atom, whose config_type we count
+        found = sparse_points_by_config_type(Path(fit.potential_xml))
+        assert found == {k: v for k, v in fit.sparse_split.items() if v}
 
 
 def test_sigmas_per_config_type(extended_run: tuple[Path, dict]) -> None:

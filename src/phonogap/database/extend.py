@@ -204,6 +204,7 @@ def extension_sparse_split(
     n_sparse_new: int,
     base_split: Mapping[str, int] | None = None,
     new_split: Mapping[str, int] | None = None,
+    isolated_atom_points: int = 1,
 ) -> dict[str, int]:
     """Compute the full ``config_type_n_sparse`` of an extended fit.
 
@@ -215,6 +216,10 @@ def extension_sparse_split(
         M_base and M_new (the paper: 9,000 and 3,000).
     base_split, new_split
         Explicit splits (rescaled to the totals); default: in proportion to atoms.
+    isolated_atom_points
+        Sparse points given to ``isolated_atom`` when the data hold one (on top of M_base
+        and M_new): with none, its energy strains the fit (gap_fit.py measured the training
+        force RMSE five times larger).
 
     Returns
     -------
@@ -228,6 +233,8 @@ def extension_sparse_split(
         split.update(
             capped_split(proportional_split(weights, n_sparse_new), available, "extension")
         )
+    if isolated_atom_points and any(_isolated(a) for a in (*base, *new)):
+        split[ISOLATED_ATOM] = isolated_atom_points
     return split
 
 
