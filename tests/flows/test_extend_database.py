@@ -16,6 +16,7 @@ from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
+from phonogap.md import MeltQuenchMaker
 from phonogap.md.protocol import LIQUID, MeltQuenchSettings
 from phonogap.structures.allotropes import silicon_allotropes
 
@@ -56,7 +57,11 @@ def extended_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     extend = maker.make({"mp-149": diamond.structure}, general.output, mp_ids={"mp-149": "mp-149"})
     from jobflow import Flow
 
-    flow = Flow([general, extend], output=extend.output)
+    # the same protocol driven by the extended GAP instead of the reference
+    gap_driven = MeltQuenchMaker(
+        name="gap_driven", settings=tiny_melt_quench(), driver=extend.output["fit"], n_workers=2
+    ).make({"base": extend.output["base_fit"]})
+    flow = Flow([general, extend, gap_driven], output=extend.output)
     responses = run_locally(flow, root_dir=work, create_folders=True, ensure_success=True)
     outputs = {uuid: response[max(response)].output for uuid, response in responses.items()}
     return work, outputs
@@ -160,7 +165,16 @@ def test_phonons_and_melt_quench(extended_run: tuple[Path, dict]) -> None:
     assert extended["rms_thz"] < 0.1
     assert extended["rms_thz"] < base["rms_thz"]
     assert not extended["false_instability"]
-    (melt,) = _by_type(outputs, "MeltQuenchErrorsDocument")
+    melts = {
+        m.driver.get("potential_xml", "sw"): m
+        for m in _by_type(outputs, "MeltQuenchErrorsDocument")
+    }
+    assert len(melts) == 2
+    melt = melts.pop("sw")
+    (gap_driven,) = melts.values()
+    assert gap_driven.driver["f"] == 0.01  # driven by the extended GAP, labelled by SW
+    assert set(gap_driven.phase_errors) == {"base"}
+    assert gap_driven.phase_diagnostics[LIQUID]["temperature_k"] > 1500
     assert set(melt.phase_errors) == {"extended", "base"}
     for errors in melt.phase_errors.values():
         assert 0 < errors[LIQUID]["force_rmse_ev_per_ang"] < 2.0
