@@ -75,6 +75,9 @@ class MeltQuenchSettings(BaseModel):
         "dropping to melt_temperature_k: small cells and short runs melt faster (K).",
     )
     crystal_steps: int = Field(10000, ge=0, description="Steps at low T before heating.")
+    superheat_steps: int = Field(
+        0, ge=0, description="Steps held at superheat_temperature_k (part of the heating)."
+    )
     heating_steps: int = Field(10000, ge=0, description="Steps of the linear heating ramp.")
     liquid_steps: int = Field(50000, ge=0, description="Steps held at the melt temperature.")
     cooling_rate_k_per_ps: float = Field(
@@ -122,6 +125,12 @@ class MeltQuenchSettings(BaseModel):
         return [
             (DEFECTIVE_CRYSTAL, self.crystal_steps, low, low),
             (HEATING, self.heating_steps, low, self.superheat_temperature_k or high),
+            (
+                HEATING,
+                self.superheat_steps if self.superheat_temperature_k else 0,
+                self.superheat_temperature_k or high,
+                self.superheat_temperature_k or high,
+            ),
             (LIQUID, self.liquid_steps, high, high),
             (COOLING, self.cooling_steps, high, low),
             (AMORPHOUS, self.amorphous_steps, low, low),
