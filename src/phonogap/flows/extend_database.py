@@ -1,0 +1,235 @@
+"""Makers that extend an existing database with phonon supercells (the paper's final result).
+
+``GeneralDatabaseMaker`` generates a general-purpose base database with the reference (MD
+liquid, amorphous and defective diamond, strained diamond). ``ExtendDatabaseMaker`` adds
+single-displacement and randomised supercells of given structures to any base database, fits
+with a per-config_type sparse split (M_base + M_new) and benchmarks phonons, optionally also of
+the base-only fit and with the melt–quench transferability benchmark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from jobflow import Flow, Maker
+
+from phonogap.database.extend import RANDOMISED_SIGMA
+from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
+from phonogap.database.general import GeneralDatabaseSettings
+from phonogap.database.jobs import build_database, label_database
+from phonogap.database.settings import DatabaseSettings
+from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.importers.registry import ImportedDataset
+from phonogap.md.jobs import MeltQuenchMaker
+from phonogap.md.protocol import MeltQuenchSettings
+from phonogap.phonons.jobs import benchmark_phonons
+from phonogap.phonons.settings import PhononSettings
+from phonogap.reference.registry import reference_from_spec
+from phonogap.reference.stillinger_weber import StillingerWeberReference
+from phonogap.structures.jobs import relax_with_reference
+from phonogap.structures.settings import FilterSettings, RelaxSettings
+
+if TYPE_CHECKING:
+    from pymatgen.core import Structure
+
+
+@dataclass
+class GeneralDatabaseMaker(Maker):
+    """Generate a general-purpose base database labelled by the reference.
+
+    Parameters
+    ----------
+    name
+        Job name.
+    reference
+        Drives the MD and labels (default: Stillinger–Weber).
+    settings
+        What to generate; ``GeneralDatabaseSettings.ci()`` is the CI preset.
+    n_workers
+        Processes for labelling.
+    """
+
+    name: str = "general_database"
+    reference: Any = field(default_factory=StillingerWeberReference)
+    settings: GeneralDatabaseSettings = field(default_factory=GeneralDatabaseSettings)
+    n_workers: int | None = None
+
+    def make(self) -> Flow:
+        """Build the Flow (one job).
+
+        Returns
+        -------
+        Flow
+            Output: the labelled :class:`~phonogap.schemas.dataset.LabelledDatasetDocument`.
+        """
+        job = general_database(
+            self.settings, reference_from_spec(self.reference), n_workers=self.n_workers
+        )
+        job.name = self.name
+        return Flow([job], output=job.output, name=self.name)
+
+
+@dataclass
+class ExtendDatabaseMaker(Maker):
+    """Add phonon supercells to a base database, refit, benchmark phonons (and melt–quench).
+
+    Parameters
+    ----------
+    name
+        Flow name.
+    reference
+        Labels the new configurations and gives the reference phonons (default: ``sw``).
+        It must be the reference (functional) the base database was labelled with.
+    database
+        Strategy and supercells of the new configurations.
+    hyperparameters
+        Descriptors and base config_type sigmas; ``soap.n_sparse`` is replaced by the split.
+    n_sparse_base, n_sparse_new
+        M_base and M_new (the paper: 9,000 + 3,000).
+    base_split
+        Explicit sparse split of the base config_types (e.g. GAP-18's), rescaled to
+        ``n_sparse_base``; default: in proportion to the base's atoms per config_type.
+    new_split
+        Explicit split of the new config_types; default: in proportion to atoms.
+    f, f_min
+        Eq. 8 factor and floor for the new single displacements (the paper: 0.01 keeps
+        transferability, 0.001 breaks it).
+    randomised_sigma
+        Fixed sigma of new randomised cells (energy eV/atom, force eV/Å, virial, Hessian).
+    benchmark_base
+        Also fit the base database alone (M_base, same split) and benchmark its phonons.
+    melt_quench
+        If set, run the melt–quench benchmark on the extended (and base) potentials.
+    relax_settings, filter_settings, phonon_settings
+        As in :class:`~phonogap.flows.PhononAccurateGapMaker`.
+    n_workers
+        Processes.
+    """
+
+    name: str = "extend_database"
+    reference: Any = field(default_factory=StillingerWeberReference)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    hyperparameters: GapHyperparameters = field(default_factory=GapHyperparameters.gap18)
+    n_sparse_base: int = 9000
+    n_sparse_new: int = 3000
+    base_split: dict[str, int] | None = None
+    new_split: dict[str, int] | None = None
+    f: float | None = 0.01
+    f_min: float = 0.01
+    randomised_sigma: tuple[float, float, float, float] = RANDOMISED_SIGMA
+    benchmark_base: bool = False
+    melt_quench: MeltQuenchSettings | None = None
+    relax_settings: RelaxSettings = field(default_factory=RelaxSettings)
+    filter_settings: FilterSettings = field(default_factory=FilterSettings)
+    phonon_settings: PhononSettings = field(default_factory=PhononSettings)
+    n_workers: int | None = None
+
+    def make(
+        self,
+        structures: dict[str, Structure],
+        base: Any,
+        mp_ids: dict[str, str] | None = None,
+    ) -> Flow:
+        """Build the Flow.
+
+        Parameters
+        ----------
+        structures
+            Name to structure whose supercells extend the database.
+        base
+            The base database: a ``LabelledDatasetDocument`` (or an output reference to one,
+            e.g. from :class:`GeneralDatabaseMaker`) or an importer's ``ImportedDataset``.
+        mp_ids
+            Optional name to Materials Project id.
+
+        Returns
+        -------
+        Flow
+            Output: ``{"fit", "dataset", "phonons", "base_fit", "base_phonons",
+            "melt_quench"}`` (the last three None unless asked for).
+        """
+        if not structures:
+            raise ValueError("ExtendDatabaseMaker.make needs at least one structure")
+        if isinstance(base, ImportedDataset):
+            base = base.to_document()
+        reference = reference_from_spec(self.reference)
+        relax = relax_with_reference(
+            structures,
+            reference,
+            mp_ids=mp_ids,
+            relax_settings=self.relax_settings,
+            filter_settings=self.filter_settings,
+            n_workers=self.n_workers,
+        )
+        database = build_database(relax.output, self.database)
+        labels = label_database(database.output, reference, n_workers=self.n_workers)
+        merged = extend_database(
+            base,
+            labels.output,
+            self.n_sparse_base,
+            self.n_sparse_new,
+            self.base_split,
+            self.new_split,
+        )
+        fit = self._fit(merged, f"extended f={self.f}", self.f)
+        jobs = [relax, database, labels, merged, fit]
+        output: dict[str, Any] = {"fit": fit.output, "dataset": merged.output}
+        phonons = self._benchmark(relax, database, labels, fit, reference, "extended")
+        jobs.append(phonons)
+        output["phonons"] = phonons.output
+        candidates = {"extended": fit.output}
+        output["base_fit"] = output["base_phonons"] = output["melt_quench"] = None
+        if self.benchmark_base:
+            base_only = extend_database(base, None, self.n_sparse_base, 0, self.base_split, None)
+            base_only.name = "base_database"
+            base_fit = self._fit(base_only, "base", None)
+            base_phonons = self._benchmark(relax, database, labels, base_fit, reference, "base")
+            jobs += [base_only, base_fit, base_phonons]
+            output["base_fit"], output["base_phonons"] = base_fit.output, base_phonons.output
+            candidates["base"] = base_fit.output
+        if self.melt_quench is not None:
+            melt = MeltQuenchMaker(
+                name=f"{self.name} melt_quench",
+                settings=self.melt_quench,
+                reference=reference,
+                n_workers=self.n_workers,
+            ).make(candidates)
+            jobs.append(melt)
+            output["melt_quench"] = melt.output
+        return Flow(jobs, output=output, name=self.name)
+
+    def _fit(self, dataset: Any, label: str, f: float | None) -> Any:
+        fit = fit_extended_gap(
+            dataset.output,
+            self.hyperparameters,
+            f=f,
+            f_min=self.f_min,
+            randomised_sigma=self.randomised_sigma,
+            label=label,
+        )
+        fit.name = f"fit_gap {label}"
+        return fit
+
+    def _benchmark(
+        self, relax: Any, database: Any, labels: Any, fit: Any, reference: Any, label: str
+    ) -> Any:
+        return benchmark_phonons(
+            relax.output,
+            database.output.phonon_setups,
+            labels.output.configurations,
+            fit.output,
+            reference,
+            run_name=f"{self.name} {label}",
+            relax_settings=self.relax_settings,
+            phonon_settings=self.phonon_settings,
+            settings={
+                "reference": reference.backend,
+                "label": label,
+                "f": self.f if label != "base" else None,
+                "n_sparse_base": self.n_sparse_base,
+                "n_sparse_new": self.n_sparse_new if label != "base" else 0,
+                "strategy": self.database.strategy,
+            },
+            n_workers=self.n_workers,
+        )
