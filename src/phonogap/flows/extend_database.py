@@ -17,17 +17,15 @@ from jobflow import Flow, Maker
 from phonogap.database.extend import RANDOMISED_SIGMA
 from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
 from phonogap.database.general import GeneralDatabaseSettings
-from phonogap.database.jobs import build_database, label_database
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.stages import TrainingData, benchmark_fit, reference_training_data
 from phonogap.importers.registry import ImportedDataset
 from phonogap.md.jobs import MeltQuenchMaker
 from phonogap.md.protocol import MeltQuenchSettings
-from phonogap.phonons.jobs import benchmark_phonons
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
-from phonogap.structures.jobs import relax_with_reference
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
 if TYPE_CHECKING:
@@ -154,28 +152,27 @@ class ExtendDatabaseMaker(Maker):
         if isinstance(base, ImportedDataset):
             base = base.to_document()
         reference = reference_from_spec(self.reference)
-        relax = relax_with_reference(
+        data = reference_training_data(
             structures,
             reference,
+            self.database,
             mp_ids=mp_ids,
             relax_settings=self.relax_settings,
             filter_settings=self.filter_settings,
             n_workers=self.n_workers,
         )
-        database = build_database(relax.output, self.database)
-        labels = label_database(database.output, reference, n_workers=self.n_workers)
         merged = extend_database(
             base,
-            labels.output,
+            data.dataset,
             self.n_sparse_base,
             self.n_sparse_new,
             self.base_split,
             self.new_split,
         )
         fit = self._fit(merged, f"extended f={self.f}", self.f)
-        jobs = [relax, database, labels, merged, fit]
+        jobs = [*data.jobs, merged, fit]
         output: dict[str, Any] = {"fit": fit.output, "dataset": merged.output}
-        phonons = self._benchmark(relax, database, labels, fit, reference, "extended")
+        phonons = self._benchmark(data, fit, "extended")
         jobs.append(phonons)
         output["phonons"] = phonons.output
         candidates = {"extended": fit.output}
@@ -184,7 +181,7 @@ class ExtendDatabaseMaker(Maker):
             base_only = extend_database(base, None, self.n_sparse_base, 0, self.base_split, None)
             base_only.name = "base_database"
             base_fit = self._fit(base_only, "base", None)
-            base_phonons = self._benchmark(relax, database, labels, base_fit, reference, "base")
+            base_phonons = self._benchmark(data, base_fit, "base")
             jobs += [base_only, base_fit, base_phonons]
             output["base_fit"], output["base_phonons"] = base_fit.output, base_phonons.output
             candidates["base"] = base_fit.output
@@ -211,20 +208,15 @@ class ExtendDatabaseMaker(Maker):
         fit.name = f"fit_gap {label}"
         return fit
 
-    def _benchmark(
-        self, relax: Any, database: Any, labels: Any, fit: Any, reference: Any, label: str
-    ) -> Any:
-        return benchmark_phonons(
-            relax.output,
-            database.output.phonon_setups,
-            labels.output.configurations,
-            fit.output,
-            reference,
-            run_name=f"{self.name} {label}",
+    def _benchmark(self, data: TrainingData, fit: Any, label: str) -> Any:
+        return benchmark_fit(
+            data,
+            fit,
             relax_settings=self.relax_settings,
             phonon_settings=self.phonon_settings,
+            run_name=f"{self.name} {label}",
             settings={
-                "reference": reference.backend,
+                "reference": data.reference.backend if data.reference else "imported",
                 "label": label,
                 "f": self.f if label != "base" else None,
                 "n_sparse_base": self.n_sparse_base,

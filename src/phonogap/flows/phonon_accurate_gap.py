@@ -7,17 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Job, Maker
 
-from phonogap.database.jobs import build_database
-from phonogap.database.label_jobs import labelling_job
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
+from phonogap.flows.stages import (
+    TrainingData,
+    benchmark_fit,
+    fit_training_data,
+    reference_training_data,
+)
 from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
-from phonogap.structures.atomate2_relax import relaxation_job
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
 if TYPE_CHECKING:
@@ -149,23 +151,14 @@ class PhononAccurateGapMaker(Maker):
                 f"kappa_structures {unknown} are not among the structures "
                 f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
             )
-        reference: Reference = reference_from_spec(self.reference)
-        relax = relaxation_job(
+        return reference_training_data(
             structures,
-            reference,
+            reference_from_spec(self.reference),
+            self.database,
             mp_ids=mp_ids,
             relax_settings=self.relax_settings,
             filter_settings=self.filter_settings,
             n_workers=self.n_workers,
-        )
-        database = build_database(relax.output, self.database)
-        labels = labelling_job(database.output, reference, n_workers=self.n_workers)
-        return TrainingData(
-            jobs=[relax, database, labels],
-            dataset=labels.output,
-            setups=database.output.phonon_setups,
-            relaxation=relax.output,
-            reference=reference,
         )
 
     def kappa_jobs(

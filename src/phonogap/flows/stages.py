@@ -10,17 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from phonogap.database.jobs import build_database
 from phonogap.database.keys import SINGLE_DISPLACEMENT
+from phonogap.database.label_jobs import labelling_job
 from phonogap.fitting.jobs import fit_gap
 from phonogap.phonons.jobs import benchmark_phonons
+from phonogap.structures.atomate2_relax import relaxation_job
 
 if TYPE_CHECKING:
     from jobflow import Job
+    from pymatgen.core import Structure
 
+    from phonogap.database.settings import DatabaseSettings
     from phonogap.fitting.hyperparameters import GapHyperparameters
     from phonogap.phonons.settings import PhononSettings
     from phonogap.reference.base import Reference
-    from phonogap.structures.settings import RelaxSettings
+    from phonogap.structures.settings import FilterSettings, RelaxSettings
 
 
 @dataclass
@@ -49,6 +54,60 @@ class TrainingData:
     relaxation: Any = None
     mp_ids: Any = field(default_factory=dict)
     reference: Reference | None = None
+
+
+def reference_training_data(
+    structures: dict[str, Structure],
+    reference: Reference,
+    database: DatabaseSettings,
+    *,
+    mp_ids: dict[str, str] | None,
+    relax_settings: RelaxSettings,
+    filter_settings: FilterSettings,
+    n_workers: int | None,
+) -> TrainingData:
+    """Build the data stage of a reference: relax and filter, generate, label.
+
+    The relax and label steps go through :func:`relaxation_job` and :func:`labelling_job`,
+    so DFT references get atomate2 relaxations and one labelling job per configuration.
+
+    Parameters
+    ----------
+    structures
+        Name to structure.
+    reference
+        The resolved reference backend.
+    database
+        Database strategy and supercell settings.
+    mp_ids
+        Optional name to Materials Project id.
+    relax_settings, filter_settings
+        Reference relaxation and StructureMatcher filter.
+    n_workers
+        Processes for cheap backends.
+
+    Returns
+    -------
+    TrainingData
+        The relax, database and label jobs and references to their outputs.
+    """
+    relax = relaxation_job(
+        structures,
+        reference,
+        mp_ids=mp_ids,
+        relax_settings=relax_settings,
+        filter_settings=filter_settings,
+        n_workers=n_workers,
+    )
+    generated = build_database(relax.output, database)
+    labels = labelling_job(generated.output, reference, n_workers=n_workers)
+    return TrainingData(
+        jobs=[relax, generated, labels],
+        dataset=labels.output,
+        setups=generated.output.phonon_setups,
+        relaxation=relax.output,
+        reference=reference,
+    )
 
 
 def fit_training_data(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from phonogap.database.equilibrium import equilibrium_configurations
 from phonogap.database.extxyz import labelled_summary
 from phonogap.database.keys import SOURCE_KEY
-from phonogap.importers.registry import available_importers, import_dataset
+from phonogap.importers.registry import available_importers, files_checksum, import_dataset
 from phonogap.schemas.configuration import to_configurations
 from phonogap.schemas.dataset import ImportedDatabaseDocument, PhononSetup
 from phonogap.schemas.provenance import software_versions
@@ -106,15 +105,12 @@ def import_training_data(
         logger.info("imported %d configurations of %s", len(dataset.configurations), name)
     if equilibrium is not None and equilibrium.enabled:
         atoms_list.extend(equilibrium_configurations((s.name, s.unitcell) for s in setups))
-    checksum = hashlib.sha256(
-        "\n".join(sorted(f["sha256"] for r in records for f in r.get("files", []))).encode()
-    ).hexdigest()
     return ImportedDatabaseDocument(
         reference={"backend": "imported", "datasets": records},
         configurations=to_configurations(atoms_list),
         summary=labelled_summary(atoms_list),
         wall_time_s=time.perf_counter() - start,
-        input_checksum=checksum,
+        input_checksum=files_checksum(records),
         versions=software_versions(),
         phonon_setups=setups,
         mp_ids=mp_ids,

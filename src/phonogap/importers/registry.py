@@ -110,8 +110,7 @@ class ImportedDataset:
     @property
     def input_checksum(self) -> str:
         """SHA-256 over the sorted sha256 sums of the input files."""
-        sums = sorted(f["sha256"] for f in self.provenance.get("files", []))
-        return hashlib.sha256("\n".join(sums).encode()).hexdigest()
+        return files_checksum([self.provenance])
 
     def to_document(self) -> LabelledDatasetDocument:
         """Return the fit's dataset document; ``reference`` is ``{"backend": "imported", ...}``."""
@@ -123,6 +122,23 @@ class ImportedDataset:
             input_checksum=self.input_checksum,
             versions=self.provenance.get("versions", {}),
         )
+
+
+def files_checksum(provenances: list[dict[str, Any]]) -> str:
+    """Return one SHA-256 over the sorted sha256 sums of every input file of some imports.
+
+    Parameters
+    ----------
+    provenances
+        Import provenance records, each with ``files`` (``path``, ``sha256``).
+
+    Returns
+    -------
+    str
+        Hex digest; independent of file order.
+    """
+    sums = sorted(f["sha256"] for record in provenances for f in record.get("files", []))
+    return hashlib.sha256("\n".join(sums).encode()).hexdigest()
 
 
 def register_importer(name: str) -> Callable[[ImporterType], ImporterType]:
