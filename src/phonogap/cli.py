@@ -107,6 +107,8 @@ def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: st
     flow, n_structures = flow_from_workflow(workflow, base_dir)
     store = get_store(store_config)
     log_console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
+    if workflow.workflow == "extend_database":
+        return _run_extension(workflow, flow, store, out_dir, n_structures)
     start = time.perf_counter()
     with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
         found = run_flow(flow, store, out_dir)
@@ -118,17 +120,72 @@ def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: st
             console.print(f"wrote {path}")
         console.print(f"wall time {time.perf_counter() - start:.0f} s")
         return 1 if summary.failed_variants else 0
+    median = _print_summary(summary)
+    console.print(f"median RMS {median} THz; wall time {time.perf_counter() - start:.0f} s")
+    for path in written:
+        console.print(f"wrote {path}")
+    return 1 if summary.failed else 0
+
+
+def _print_summary(summary: Any) -> str:
+    """Print a benchmark summary's tables, failed and dropped structures; return the median."""
     _print_rows(summary.rows, f"{summary.run_name}: GAP vs {summary.settings.get('reference')}")
     _print_kappa(summary.kappa)
     for name in summary.failed:
         console.print(f"[red]failed[/red]: {name} (see its job folder)")
     for dropped in summary.dropped:
         console.print(f"dropped: {dropped['name']}: {escape(dropped['reason'])}")
-    median = "n/a" if summary.median_rms_thz is None else f"{summary.median_rms_thz:.4f}"
-    console.print(f"median RMS {median} THz; wall time {time.perf_counter() - start:.0f} s")
+    return "n/a" if summary.median_rms_thz is None else f"{summary.median_rms_thz:.4f}"
+
+
+def _print_melt_quench(document: Any) -> None:
+    table = Table(
+        title=f"melt-quench errors vs {document.reference.get('backend', 'reference')} "
+        f"({document.n_atoms} atoms, {document.n_snapshots} snapshots; last five per phase)"
+    )
+    for column in ("potential", "phase", "E MAE (meV/atom)", "F RMSE (eV/Å)"):
+        table.add_column(column)
+    for row in document.table():
+        table.add_row(
+            row["potential"],
+            row["phase"],
+            f"{row['energy_mae_mev_per_atom']:.2f}",
+            f"{row['force_rmse_ev_per_ang']:.3f}",
+        )
+    console.print(table)
+
+
+def _run_extension(workflow: Any, flow: Any, store: Any, out_dir: Path, n_structures: int) -> int:
+    """Run an extend_database flow; print and write every summary and the melt-quench errors."""
+    from phonogap.runner import run_extension_flow, write_extension_outputs
+    from phonogap.workflow_extend import summary_run_names
+
+    run_names = summary_run_names(workflow)
+    start = time.perf_counter()
+    with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
+        summaries, melt_quench = run_extension_flow(flow, store, out_dir, run_names)
+    written = write_extension_outputs(store, summaries, melt_quench, out_dir)
+    failed = False
+    medians = []
+    for label, run_name in run_names.items():
+        if label not in summaries:
+            console.print(f"[red]failed[/red]: no {run_name!r} benchmark (see the log above)")
+            failed = True
+            continue
+        summary = summaries[label]["summary"]
+        medians.append(f"{label} {_print_summary(summary)}")
+        failed = failed or bool(summary.failed)
+    if melt_quench is not None:
+        _print_melt_quench(melt_quench)
+    elif workflow.extension is not None and workflow.extension.melt_quench.preset != "none":
+        console.print("[red]failed[/red]: the melt-quench benchmark (see the log above)")
+        failed = True
+    console.print(
+        f"median RMS (THz): {', '.join(medians)}; wall time {time.perf_counter() - start:.0f} s"
+    )
     for path in written:
         console.print(f"wrote {path}")
-    return 1 if summary.failed else 0
+    return 1 if failed else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

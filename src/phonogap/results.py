@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phonogap.schemas.md import MeltQuenchErrorsDocument
 from phonogap.schemas.phonons import BenchmarkSummaryDocument
 from phonogap.schemas.scans import ScanSummaryDocument
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from jobflow import JobStore
 
 SUMMARY_JOB = "summarise_benchmarks"
+MELT_QUENCH_JOB = "melt_quench_errors"
 SCAN_SUMMARY_JOB = "summarise_scan"
 BENCHMARK_JOB_PREFIX = "phonon_benchmark "
 
@@ -76,6 +79,30 @@ def find_scans(store: JobStore, run_name: str | None = None) -> list[dict[str, A
         ``{"uuid", "completed_at", "summary": ScanSummaryDocument}``.
     """
     return _find(store, SCAN_SUMMARY_JOB, ScanSummaryDocument, run_name)
+
+
+def find_melt_quench_errors(
+    store: JobStore, uuids: Container[str]
+) -> MeltQuenchErrorsDocument | None:
+    """Load the newest melt–quench errors document among some jobs.
+
+    Parameters
+    ----------
+    store
+        A connected JobStore.
+    uuids
+        Job uuids to choose from (e.g. the responses of one ``run_locally``).
+
+    Returns
+    -------
+    MeltQuenchErrorsDocument or None
+        With the per-snapshot errors and thermo log loaded from the data store.
+    """
+    docs = store.query({"name": MELT_QUENCH_JOB}, properties=["uuid"], sort={"completed_at": -1})
+    for doc in docs:
+        if doc["uuid"] in uuids:
+            return _as_model(store.get_output(doc["uuid"], load=True), MeltQuenchErrorsDocument)
+    return None
 
 
 def benchmark_document(store: JobStore, summary_uuid: str, name: str) -> dict[str, Any] | None:

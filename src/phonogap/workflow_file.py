@@ -24,6 +24,12 @@ from phonogap.phonons.kappa import KappaSettings
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.structures.settings import FilterSettings, RelaxSettings
+from phonogap.workflow_extend import (
+    BaseDatabaseSection,
+    ExtensionSection,
+    extend_database_problems,
+    extension_flow,
+)
 
 
 class WorkflowFileError(ValueError):
@@ -156,11 +162,12 @@ class WorkflowFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "phonon_accurate_gap"
-    workflow: Literal["phonon_accurate_gap", "imported_data_gap"] = Field(
+    workflow: Literal["phonon_accurate_gap", "imported_data_gap", "extend_database"] = Field(
         "phonon_accurate_gap",
         description=(
             "phonon_accurate_gap: label structures with a reference; imported_data_gap: fit "
-            "existing DFT datasets and benchmark on their phonons"
+            "existing DFT datasets and benchmark on their phonons; extend_database: add "
+            "supercells of the structures to a base database, refit and benchmark"
         ),
     )
     structures: StructureSources | None = None
@@ -183,6 +190,12 @@ class WorkflowFile(BaseModel):
         None, description="Run one flow per structure (see phonogap.campaign)"
     )
     scan: ScanSection | None = Field(None, description="Optional f scan or learning curve")
+    base_database: BaseDatabaseSection | None = Field(
+        None, description="The database to extend: generate or dataset (extend_database)"
+    )
+    extension: ExtensionSection | None = Field(
+        None, description="Sparse split, sigmas and benchmarks (extend_database)"
+    )
 
     @model_validator(mode="after")
     def _inputs_match_workflow(self) -> WorkflowFile:
@@ -196,6 +209,9 @@ class WorkflowFile(BaseModel):
                 "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
                 "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
             )
+        problems = extend_database_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         if self.campaign is not None and (self.workflow != "phonon_accurate_gap" or self.scan):
             raise ValueError(
                 "a 'campaign' runs one phonon_accurate_gap flow per structure; remove "
@@ -214,12 +230,12 @@ def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, An
     return merged
 
 
-def _format_validation_error(path: Path, error: ValidationError) -> str:
+def _format_validation_error(path: Path, error: ValidationError, example: str) -> str:
     lines = [f"workflow file {path} is invalid:"]
     for item in error.errors():
         location = ".".join(str(part) for part in item["loc"]) or "(top level)"
         lines.append(f"  field '{location}': {item['msg']}")
-    lines.append("Fix these fields (see workflows/demo.yaml for a complete example).")
+    lines.append(f"Fix these fields (see workflows/{example} for a complete example).")
     return "\n".join(lines)
 
 
@@ -259,7 +275,8 @@ def read_workflow_file(path: str | Path) -> WorkflowFile:
         reference_from_spec(workflow.reference)
         workflow.fit.hyperparameters()
     except ValidationError as exc:
-        raise WorkflowFileError(_format_validation_error(path, exc)) from exc
+        example = "extend_sw.yaml" if raw.get("workflow") == "extend_database" else "demo.yaml"
+        raise WorkflowFileError(_format_validation_error(path, exc, example)) from exc
     except (KeyError, ValueError) as exc:
         raise WorkflowFileError(f"workflow file {path}: {exc}") from exc
     return workflow
@@ -371,6 +388,8 @@ def flow_from_workflow(workflow: WorkflowFile, base_dir: Path) -> tuple[Flow, in
         return base.make(), len(workflow.datasets)
     assert workflow.structures is not None  # checked by the model validator
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
+    if workflow.workflow == "extend_database":
+        return extension_flow(workflow, structures, mp_ids, base_dir), len(structures)
     base = maker_from_workflow(workflow)
     if workflow.scan:
         base.kappa_structures = []  # kappa belongs to single runs, not to every scan variant

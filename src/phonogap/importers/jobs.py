@@ -15,7 +15,11 @@ from phonogap.database.extxyz import labelled_summary
 from phonogap.database.keys import SOURCE_KEY
 from phonogap.importers.registry import available_importers, files_checksum, import_dataset
 from phonogap.schemas.configuration import to_configurations
-from phonogap.schemas.dataset import ImportedDatabaseDocument, PhononSetup
+from phonogap.schemas.dataset import (
+    ImportedDatabaseDocument,
+    LabelledDatasetDocument,
+    PhononSetup,
+)
 from phonogap.schemas.provenance import software_versions
 
 logger = logging.getLogger(__name__)
@@ -137,3 +141,30 @@ def import_datasets(
         The training set and reference phonon setups.
     """
     return import_training_data(specs, equilibrium)
+
+
+@job(name="import_base_database", data=["configurations"])
+def import_base_database(spec: DatasetSpec) -> LabelledDatasetDocument:
+    """Import one labelled dataset as the base database of an extension.
+
+    The import runs when the job runs (not when the Flow is built), so a Flow built on one
+    machine can run where the file lives.
+
+    Parameters
+    ----------
+    spec
+        The dataset (an absolute path; see :meth:`DatasetSpec.resolved`). ``name`` becomes the
+        importer's ``source`` option; ``mp_id`` and ``benchmark`` are not used here.
+
+    Returns
+    -------
+    LabelledDatasetDocument
+        The configurations with their config_types; ``reference`` is
+        ``{"backend": "imported", ...}`` with the files' checksums.
+    """
+    options = dict(spec.options)
+    if spec.name:
+        options.setdefault("source", spec.name)
+    dataset = import_dataset(spec.importer, spec.path, **options)
+    logger.info("base database: %d configurations from %s", len(dataset.configurations), spec.path)
+    return dataset.to_document()
