@@ -33,11 +33,25 @@ DEFAULT_EXTENSION_F = 0.01
 """Eq. 8 factor used when ``fit.f`` is not given (the paper: 0.01 keeps transferability)."""
 
 
-def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``overrides`` into a copy of ``base``, recursing into nested mappings.
+
+    Parameters
+    ----------
+    base
+        Settings of a preset, as a mapping.
+    overrides
+        Fields the workflow file sets.
+
+    Returns
+    -------
+    dict
+        A new mapping; neither input is changed.
+    """
     merged = dict(base)
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -88,7 +102,7 @@ class GenerateSection(BaseModel):
         preset = GeneralDatabaseSettings.ci() if self.preset == "ci" else GeneralDatabaseSettings()
         try:
             return GeneralDatabaseSettings.model_validate(
-                _deep_merge(preset.model_dump(), dict(self.model_extra or {}))
+                deep_merge(preset.model_dump(), dict(self.model_extra or {}))
             )
         except ValidationError as exc:
             names = ["preset", *GeneralDatabaseSettings.model_fields]

@@ -27,6 +27,7 @@ from phonogap.structures.settings import FilterSettings, RelaxSettings
 from phonogap.workflow_extend import (
     BaseDatabaseSection,
     ExtensionSection,
+    deep_merge,
     extend_database_problems,
     extension_flow,
 )
@@ -77,7 +78,7 @@ class FitSection(BaseModel):
             The validated hyperparameters.
         """
         base = GapHyperparameters.gap18() if self.preset == "gap18" else GapHyperparameters.small()
-        merged = _deep_merge(base.model_dump(), self.overrides)
+        merged = deep_merge(base.model_dump(), self.overrides)
         hyper = GapHyperparameters.model_validate(merged)
         return hyper.with_n_sparse(self.n_sparse) if self.n_sparse else hyper
 
@@ -218,16 +219,6 @@ class WorkflowFile(BaseModel):
                 "'campaign' or use workflow 'phonon_accurate_gap' without 'scan'"
             )
         return self
-
-
-def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _format_validation_error(path: Path, error: ValidationError, example: str) -> str:
