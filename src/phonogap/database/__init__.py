@@ -9,6 +9,7 @@ from phonogap.database.extxyz import labelled_summary, read_training_xyz, write_
 from phonogap.database.isolated_atom import isolated_atom
 from phonogap.database.randomised import randomised_supercells
 from phonogap.database.regularisation import apply_atomwise_sigma, atomwise_force_sigma
+from phonogap.database.sparse_environments import sparse_environments
 from phonogap.database.supercells import (
     minimum_image_distance,
     minimum_length_supercell,
@@ -27,6 +28,7 @@ __all__ = [
     "randomised_supercells",
     "read_training_xyz",
     "single_displacement_supercells",
+    "sparse_environments",
     "supercell_lengths",
     "write_training_xyz",
 ]

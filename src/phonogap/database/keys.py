@@ -31,3 +31,6 @@ SINGLE_DISPLACEMENT = "single_displacement"
 
 RANDOMISED = "randomised"
 """config_type of randomised (scaled and rattled) supercells."""
+
+SPARSE_ENVIRONMENT = "sparse_environment"
+"""config_type of unlabelled configurations that only offer sparse points to gap_fit."""
