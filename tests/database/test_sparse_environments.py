@@ -49,7 +49,7 @@ def test_sparse_environments_are_unlabelled_rattled_copies(conventional_diamond)
 
 @pytest.mark.parametrize(("count", "rattle"), [(0, 0.1), (2, 0.0)])
 def test_bad_arguments_are_refused(conventional_diamond, count, rattle):
-    with pytest.raises(ValueError, match="count|rattle_std"):
+    with pytest.raises(ValueError, match=r"count|rattle_std"):
         sparse_environments(conventional_diamond, [1, 1, 1], count=count, rattle_std=rattle)
 
 
