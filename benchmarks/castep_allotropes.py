@@ -14,6 +14,7 @@ Usage::
 
     python benchmarks/castep_allotropes.py --f 0.001 --n-sparse 3000 --equilibrium
         [--preset small|gap18] [--mp-ids mp-149 mp-168 ...] [--geometry relaxed reference]
+        [--sparse-environments 2 --sparse-rattle 0.1]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from phonogap.database.sparse_environments import sparse_environments
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
@@ -70,6 +72,13 @@ def main() -> None:
     parser.add_argument(
         "--geometry", nargs="+", choices=("relaxed", "reference"), default=["relaxed", "reference"]
     )
+    parser.add_argument(
+        "--sparse-environments",
+        type=int,
+        default=0,
+        help="unlabelled 0.1 Å-rattled DFT supercells per structure offered as sparse points",
+    )
+    parser.add_argument("--sparse-rattle", type=float, default=0.1, help="their rattle (Å)")
     parser.add_argument("--n-workers", type=int, default=2)
     parser.add_argument("--refdata", type=Path, default=REFDATA)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
@@ -87,9 +96,24 @@ def main() -> None:
         equilibrium=equilibrium,
     )
     dataset = import_training_data(maker.datasets, equilibrium)
+    environments = (
+        [
+            atoms
+            for setup in dataset.phonon_setups
+            for atoms in sparse_environments(
+                setup.unitcell,
+                setup.supercell_matrix,
+                count=args.sparse_environments,
+                rattle_std=args.sparse_rattle,
+                source=setup.name,
+            )
+        ]
+        if args.sparse_environments
+        else []
+    )
     work = Path(tempfile.mkdtemp(prefix="phonogap_castep_"))
     fit = fit_gap_in_directory(
-        to_atoms_list(dataset.configurations),
+        to_atoms_list(dataset.configurations) + environments,
         maker.fitted_hyperparameters(),
         work,
         f=args.f,
@@ -127,6 +151,8 @@ def main() -> None:
     tag = f"f{args.f:g}_M{args.n_sparse}_{args.preset}"
     if args.equilibrium:
         tag += f"_eq{args.stress_tolerance_gpa:g}GPa"
+    if args.sparse_environments:
+        tag += f"_env{args.sparse_environments}x{args.sparse_rattle:g}"
     payload = {
         "settings": {**vars(args), "refdata": str(args.refdata), "out": str(args.out)},
         "fit": {
