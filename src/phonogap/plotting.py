@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -258,7 +259,7 @@ def plot_scan(
     usable = [row for row in rows if row.get(parameter) is not None]
     if not usable:
         raise ValueError(f"no scan rows with a value of {parameter!r} to plot")
-    fig = _new_figure((6.4, 4.4))
+    fig = _new_figure((8.0, 4.4))
     ax = fig.add_subplot()
     training_sets = sorted({bool(row["with_randomised"]) for row in usable})
     names = sorted({str(row.get("mp_id") or row["name"]) for row in usable})
@@ -275,8 +276,9 @@ def plot_scan(
                 continue
             x, y, unstable = (np.array(values) for values in zip(*points, strict=True))
             label = name if randomised == training_sets[0] else None
-            ax.plot(x, y, style, marker="o", color=f"C{index % 10}", linewidth=1, label=label)
-            ax.plot(x[unstable], y[unstable], "x", color=POTENTIAL_COLOR, markersize=9)
+            color = colormaps["tab20"](index % 20)  # 13 allotropes need > 10 colours
+            ax.plot(x, y, style, marker="o", color=color, linewidth=1, label=label)
+            ax.plot(x[unstable], y[unstable], "x", color=POTENTIAL_COLOR, markersize=10, zorder=5)
         values = sorted({float(row[parameter]) for row in subset})
         medians = [
             float(np.median([r["rms_thz"] for r in subset if float(r[parameter]) == v]))
@@ -291,7 +293,8 @@ def plot_scan(
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], linestyle="", marker="x", color=POTENTIAL_COLOR))
     labels.append("falsely unstable")
-    ax.legend(handles, labels, fontsize=7, ncol=2, loc="best")
+    # outside the axes, so the legend never hides a point or a false-instability cross
+    ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
         ax.set_title(title)
     return _save(fig, out_png, dpi)
