@@ -83,14 +83,17 @@ def _print_kappa(rows: list[dict[str, Any]]) -> None:
 
 def _print_scan(summary: ScanSummaryDocument) -> None:
     table = Table(title=f"{summary.run_name}: scan of {summary.parameter}")
-    for column in ("variant", "median RMS (THz)", "false instab.", "fit (s)", "failed"):
+    columns = ("variant", "median RMS (THz)", "false instab.", "SOAP M used", "fit (s)", "failed")
+    for column in columns:
         table.add_column(column)
     for row in summary.variants:
         median = row["median_rms_thz"]
+        used = row.get("soap_sparse_points_used")
         table.add_row(
             row["label"],
             "n/a" if median is None else f"{median:.4f}",
             str(row["n_false_instabilities"]),
+            "n/a" if used is None else str(used),
             f"{row['fit_wall_time_s'] or 0:.0f}",
             ", ".join(row["failed"]),
         )

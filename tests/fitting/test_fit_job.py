@@ -32,3 +32,23 @@ def test_fit_in_a_directory_whose_path_has_commas(tmp_path):
     assert document.atomwise_config_types == []
     # 24 atoms, 20 sparse points: the default force sigma 0.1 eV/A bounds the training error
     assert document.training_errors["force_rmse_ev_per_ang"] < 0.1
+
+
+def test_fit_document_records_the_sparse_points_gap_fit_really_used(tmp_path, caplog):
+    # one 8-atom diamond cell with one displaced atom: by symmetry far fewer than 8
+    # distinct environments, so gap_fit lowers the 50 requested SOAP sparse points
+    atoms = bulk("Si", "diamond", a=5.431, cubic=True)
+    atoms.positions[0] += [0.03, 0.0, 0.0]
+    atoms.info["config_type"] = "single_displacement"
+    labelled = evaluate_configurations(
+        get_reference("sw"), [atoms, isolated_atom("Si")], n_workers=1
+    )
+    with caplog.at_level("WARNING", logger="phonogap.fitting.jobs"):
+        document = fit_gap_in_directory(
+            labelled, GapHyperparameters.small().with_n_sparse(50), tmp_path, f=0.01
+        )
+    used = document.sparse_points_used
+    assert set(used) == {"distance_2b", "soap"}
+    assert 1 <= used["distance_2b"] <= 15  # at most the small preset's pair grid
+    assert 1 <= used["soap"] <= 8
+    assert "not the 50 requested" in caplog.text

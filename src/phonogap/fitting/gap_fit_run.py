@@ -112,6 +112,36 @@ def _sparse_names(xml_path: Path) -> list[str]:
     return re.findall(r'sparseX_filename="([^"]+)"', text)
 
 
+def sparse_points_used(xml_path: Path) -> dict[str, int]:
+    """Read back how many sparse points each descriptor of a potential really has.
+
+    gap_fit silently lowers ``n_sparse`` to the number of distinct environments in the data
+    (1,964 for the 13 CASTEP allotropes, 784 for phono3py's Si-PBE cells), so the requested
+    M is not always the M of the model.
+
+    Parameters
+    ----------
+    xml_path
+        A GAP potential xml written by gap_fit.
+
+    Returns
+    -------
+    dict
+        Descriptor name (``soap``, ``distance_2b``, ...) to its ``n_sparseX``, in the order
+        of the xml; a name that repeats gets a ``_2``, ``_3`` ... suffix.
+    """
+    text = Path(xml_path).read_text(errors="replace")
+    names = [found.split()[0] for found in re.findall(r"<descriptor>\s*([^<]+)", text)]
+    counts = [int(n) for n in re.findall(r'<gpCoordinates [^>]*n_sparseX="(\d+)"', text)]
+    used: dict[str, int] = {}
+    for name, count in zip(names, counts, strict=False):
+        key, index = name, 2
+        while key in used:
+            key, index = f"{name}_{index}", index + 1
+        used[key] = count
+    return used
+
+
 def potential_files(xml_path: Path) -> list[Path]:
     """Return the xml and the sparseX files it refers to, in the order it lists them.
 

@@ -13,7 +13,7 @@ from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, 
 from phonogap.database.regularisation import apply_atomwise_sigma
 from phonogap.fitting.errors import prediction_errors
 from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
-from phonogap.fitting.gap_fit_run import run_gap_fit
+from phonogap.fitting.gap_fit_run import run_gap_fit, sparse_points_used
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.schemas.configuration import to_atoms_list
 from phonogap.schemas.fit import GapFitDocument
@@ -104,6 +104,16 @@ def fit_gap_in_directory(
         has_virials="virial" in observables,
     )
     run = run_gap_fit(arguments, workdir, n_threads=n_threads)
+    used = sparse_points_used(run.xml_path)
+    split = hyperparameters.config_type_n_sparse
+    requested = sum(split.values()) if split else hyperparameters.soap.n_sparse
+    if used.get("soap", requested) < requested:
+        logger.warning(
+            "gap_fit used %d SOAP sparse points, not the %d requested: the training set holds "
+            "only that many distinct environments",
+            used["soap"],
+            requested,
+        )
     errors = prediction_errors(run.xml_path, training)
     logger.info("GAP fitted in %.1f s: %s", run.wall_time_s, errors)
     return GapFitDocument(
@@ -119,6 +129,7 @@ def fit_gap_in_directory(
         n_training_configurations=len(training),
         gap_fit_arguments=list(run.arguments),
         wall_time_s=run.wall_time_s,
+        sparse_points_used=used,
         versions=software_versions(),
     )
 

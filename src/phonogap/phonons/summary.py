@@ -137,6 +137,7 @@ def summarise_scan(
                 "median_rms_thz": summary.median_rms_thz,
                 "n_false_instabilities": summary.n_false_instabilities,
                 "fit_wall_time_s": summary.fit.get("wall_time_s"),
+                "soap_sparse_points_used": summary.fit.get("sparse_points_used", {}).get("soap"),
                 "training_force_rmse_ev_per_ang": summary.fit.get("training_errors", {}).get(
                     "force_rmse_ev_per_ang"
                 ),

@@ -20,5 +20,10 @@ class GapFitDocument(BaseModel):
     n_training_configurations: int
     gap_fit_arguments: list[str]
     wall_time_s: float
+    sparse_points_used: dict[str, int] = Field(
+        default_factory=dict,
+        description="Sparse points per descriptor read back from the xml (gap_fit lowers M "
+        "to the number of distinct environments)",
+    )
     reference: dict = Field(default_factory=dict)
     versions: dict[str, str] = Field(default_factory=dict)

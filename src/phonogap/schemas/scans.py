@@ -22,8 +22,8 @@ class ScanSummaryDocument(BaseModel):
     variants: list[dict] = Field(
         description=(
             "One row per fit: label, f, n_sparse, with_randomised, median_rms_thz, "
-            "n_false_instabilities, fit_wall_time_s, training_force_rmse_ev_per_ang, failed "
-            "structures"
+            "n_false_instabilities, fit_wall_time_s, soap_sparse_points_used, "
+            "training_force_rmse_ev_per_ang, failed structures"
         )
     )
     rows: list[dict] = Field(
