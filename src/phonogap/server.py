@@ -125,6 +125,8 @@ def _previous_port(directory: Path, host: str) -> int | None:
     except (OSError, ValueError):
         return None
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # the last server's connections may linger in TIME_WAIT; a listener still fails
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
