@@ -105,8 +105,7 @@ def fit_gap_in_directory(
     )
     run = run_gap_fit(arguments, workdir, n_threads=n_threads)
     used = sparse_points_used(run.xml_path)
-    split = hyperparameters.config_type_n_sparse
-    requested = sum(split.values()) if split else hyperparameters.soap.n_sparse
+    requested = hyperparameters.total_n_sparse
     if used.get("soap", requested) < requested:
         logger.warning(
             "gap_fit used %d SOAP sparse points, not the %d requested: the training set holds "
