@@ -63,6 +63,7 @@ from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.importers import import_dataset
 from phonogap.phonons.kappa import kappa_from_phono3py_dataset, kappa_with_reference
+from phonogap.phonons.kappa_attribution import attribute_kappa_error
 from phonogap.reference.base import Reference
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
@@ -142,9 +143,59 @@ def kappa_of_potential(
     return kappa_of_reference(label, GapPotential(xml_path=str(xml_path)), structure, settings)
 
 
+def attribution_of_potential(xml_path: str | Path, mesh: tuple[int, int, int]) -> dict:
+    """(b) The GAP on the Si-PBE dataset's own 111 cells: kappa with fc2/fc3 swapped.
+
+    Separates the harmonic from the anharmonic part of the error, free of geometry
+    (:func:`phonogap.phonons.kappa_attribution.attribute_kappa_error`).
+    """
+    result = attribute_kappa_error(
+        REFDATA / "phono3py_si" / "Si-PBE",
+        GapPotential(xml_path=str(xml_path)),
+        KappaSettings(mesh=mesh, temperatures_k=TABLE_T),
+    )
+    return {
+        "temperatures_k": list(TABLE_T),
+        "deviations_percent": result.deviations_percent(),
+        "force_rmse_ev_per_ang": result.force_rmse_ev_per_ang,
+        "force_max_error_ev_per_ang": result.force_max_error_ev_per_ang,
+        "fc2_relative_error": result.fc2_relative_error,
+        "fc3_relative_error": result.fc3_relative_error,
+    }
+
+
+def print_attributions(rows: list[dict]) -> None:
+    """Print the (b) attribution: kappa deviation from the GAP's fc2 and fc3 separately."""
+    print("\n(b) on the DFT cells: kappa deviation at 300 K (%) from GAP fc2+fc3 / fc2 / fc3")
+    for row in rows:
+        a = row["attribution"]
+        dev = a["deviations_percent"]
+        print(
+            f"{row['label']:<60} {dev['potential'][0]:+6.1f} {dev['potential_fc2'][0]:+6.1f} "
+            f"{dev['potential_fc3'][0]:+6.1f}  force RMSE {a['force_rmse_ev_per_ang']:.1e} eV/Å, "
+            f"fc3 error {100 * a['fc3_relative_error']:.1f} %",
+            flush=True,
+        )
+
+
 def peak_child_rss_mb() -> float:
     """Largest resident set of any finished child process so far (gap_fit), in MB."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+FIT_ROW_KEYS = (
+    "fit_time_s",
+    "gap_fit_time_s",
+    "peak_child_rss_mb",
+    "n_sparse",
+    "f",
+    "n_sparse_environments",
+    "sparse_rattle_ang",
+    "e0_ev",
+    "training_force_rmse_ev_per_ang",
+    "training_energy_rmse_mev_per_atom",
+)
+"""Fields of a (b) row that describe the fit rather than the kappa run."""
 
 
 def fit_row(fit: Any, wall: float) -> dict:
@@ -462,9 +513,17 @@ def main() -> None:
             if args.sparse_environments:
                 label += f", {args.sparse_environments} sparse environments"
             fitted.append((label + ")", xml, info))
-        fitted += [(label, xml, {}) for label, xml in parse_labelled(args.gap_pbe)]
+        # a given potential keeps the fit record of an earlier row with its label
+        earlier_fits = {
+            r["label"]: {k: r[k] for k in FIT_ROW_KEYS if k in r}
+            for r in payload.get("b_gap_pbe", [])
+        }
+        fitted += [
+            (label, xml, earlier_fits.get(label, {})) for label, xml in parse_labelled(args.gap_pbe)
+        ]
         for label, xml, info in fitted:
             row = kappa_of_potential(label, xml, pbe_cell, curve) | info
+            row["attribution"] = attribution_of_potential(xml, mesh)
             row["pbe_lattice_ang"] = PBE_LATTICE_ANG
             row["lattice_vs_pbe_percent"] = 100 * (row["lattice_ang"] / PBE_LATTICE_ANG - 1)
             if pbe_row is not None:
@@ -484,6 +543,7 @@ def main() -> None:
         )
         payload["parts_run"]["b"] = time.strftime("%Y-%m-%d %H:%M")
         print_rows("(b) GAPs fitted to Si-PBE vs (a)", rows, pbe_row, "vs_pbe_percent")
+        print_attributions(rows)
 
     if "c" in args.parts:
         print("(c) Stillinger-Weber, finite displacements", flush=True)

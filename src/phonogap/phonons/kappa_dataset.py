@@ -3,8 +3,9 @@
 This deliberately does not call ``phono3py.load``: that also picks up ``fc3.hdf5``,
 ``fc2.hdf5``, ``FORCES_FC3`` and ``BORN`` from the *current directory* when they exist, so a
 job rerun in a directory holding an older ``fc3.hdf5`` would silently use it. Here every file
-is named explicitly. The force constants are then built as ``phono3py.load`` builds them
-(finite differences, symfc-projector symmetrisation), so kappa matches ``phono3py-load``.
+is named explicitly. The force constants are built by finite differences and symmetrised
+with phono3py's own symmetrisation (its CLI's ``--sym-fc``), which reproduces the published
+values (see :func:`symmetrised_force_constants`).
 
 Accepted layouts: a folder holding exactly one ``phono3py*.yaml`` (``phono3py_disp.yaml``
 preferred) and one ``FORCES_FC3*`` (phono3py's own test fixture names them
@@ -157,7 +158,7 @@ def load_phono3py_dataset(path: str | Path | tuple[str | Path, ...]) -> Phono3py
     -------
     Phono3py
         Cells, primitive matrix and displacements from the yaml; forces from the files;
-        compact fc2/fc3 by finite differences, symmetrised with the symfc projector.
+        compact fc2/fc3 from :func:`symmetrised_force_constants`.
 
     Raises
     ------
@@ -208,13 +209,31 @@ def load_phono3py_dataset(path: str | Path | tuple[str | Path, ...]) -> Phono3py
                 f"{files.yaml} has a separate phonon supercell ({n_fc2} displacements) but no "
                 "fc2 forces; add FORCES_FC2 (phono3py --cf2 ...)"
             )
+    symmetrised_force_constants(ph3)
+    logger.info("imported phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
+    return ph3
+
+
+def symmetrised_force_constants(ph3: Phono3py) -> Phono3py:
+    """Build fc3 (and the separate fc2, if any) by finite differences and symmetrise them.
+
+    phono3py's own symmetrisation (its CLI's ``--sym-fc``) reproduces the published values;
+    the symfc projector moved phono3py's Si-PBEsol fixture from 107.69 to 107.83 W/m K
+    between dependency sets (same phonopy/phono3py 4.10.0, 2026-11).
+
+    Parameters
+    ----------
+    ph3
+        With displacement dataset(s) and forces. Modified in place.
+
+    Returns
+    -------
+    Phono3py
+        The same object with ``fc2`` and ``fc3``.
+    """
     ph3.produce_fc3()
-    # phono3py's own symmetrisation (its CLI's --sym-fc), which reproduces the published
-    # values; the symfc projector moved phono3py's Si-PBEsol fixture from 107.69 to
-    # 107.83 W/m K between dependency sets (same phonopy/phono3py 4.10.0, 2026-11)
     ph3.symmetrize_fc3()
-    if data.phonon_supercell_matrix is not None:
+    if ph3.phonon_supercell_matrix is not None:
         ph3.produce_fc2()
     ph3.symmetrize_fc2()
-    logger.info("imported phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
     return ph3

@@ -222,3 +222,45 @@ class KappaDocument(BaseModel):
         ):
             row[f"kappa_{temperature:g}K"] = kappa
         return row
+
+
+class KappaAttribution(BaseModel):
+    """Where a potential's kappa error comes from, on a DFT dataset's own displaced cells.
+
+    Four RTA solutions share the dataset's supercells, displacements and symmetrisation, so
+    geometry and displacement choices cancel and only the forces differ: the dataset's
+    (``reference``), the potential's (``potential``), the potential's fc2 with the dataset's
+    fc3 (``potential_fc2``: the harmonic part of the error) and the dataset's fc2 with the
+    potential's fc3 (``potential_fc3``: the anharmonic part).
+    """
+
+    temperatures_k: list[float] = Field(description="Temperatures (K)")
+    reference: KappaResult = Field(description="Dataset fc2 and fc3")
+    potential: KappaResult = Field(description="Potential fc2 and fc3")
+    potential_fc2: KappaResult = Field(description="Potential fc2, dataset fc3")
+    potential_fc3: KappaResult = Field(description="Dataset fc2, potential fc3")
+    force_rmse_ev_per_ang: float = Field(
+        description="RMS force-component error of the potential on the dataset's supercells"
+    )
+    force_max_error_ev_per_ang: float = Field(description="Largest force-component error")
+    fc2_relative_error: float = Field(description="||fc2_pot - fc2_ref|| / ||fc2_ref||")
+    fc3_relative_error: float = Field(description="||fc3_pot - fc3_ref|| / ||fc3_ref||")
+
+    def deviations_percent(self) -> dict[str, list[float]]:
+        """Return each variant's mean diagonal kappa relative to the reference, in percent.
+
+        Returns
+        -------
+        dict
+            ``potential``, ``potential_fc2``, ``potential_fc3`` to one value per temperature.
+        """
+        reference = self.reference.kappa_mean_diagonal_w_per_mk
+        return {
+            name: [
+                100.0 * (value / ref - 1.0)
+                for value, ref in zip(
+                    getattr(self, name).kappa_mean_diagonal_w_per_mk, reference, strict=True
+                )
+            ]
+            for name in ("potential", "potential_fc2", "potential_fc3")
+        }
