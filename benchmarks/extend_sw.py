@@ -42,6 +42,7 @@ from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
 from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
+from phonogap.md.errors import paired_force_changes
 from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.plotting_md import (
     plot_melt_quench_errors,
@@ -195,6 +196,19 @@ def summary_label(summary: Any) -> str:
     return f"extended f={summary.settings['f']:g}"
 
 
+def paired_vs_base(snapshot_errors: dict[str, list[dict]], base: str = "base") -> dict:
+    """Per-phase force-error change of every other potential against ``base``, paired.
+
+    The issue's target "f = 0.01 no worse than base-only in any phase" is judged on this
+    (:func:`phonogap.md.errors.paired_force_changes`: worse = more than two standard errors).
+    """
+    return {
+        name: paired_force_changes(rows, snapshot_errors[base])
+        for name, rows in snapshot_errors.items()
+        if name != base
+    }
+
+
 def report(
     args: argparse.Namespace, outputs: dict[str, list[Any]], wall: float, work: Path
 ) -> None:
@@ -246,6 +260,7 @@ def report(
             "phase_errors": melt.phase_errors,
             "phase_diagnostics": melt.phase_diagnostics,
             "snapshot_errors": melt.snapshot_errors,
+            "paired_vs_base": paired_vs_base(melt.snapshot_errors),
             "paper": PAPER_MELT_QUENCH,
         },
         "wall_time_s": wall,
@@ -280,6 +295,16 @@ def print_tables(rms, summaries, melt, kappa, fits) -> None:
         print(
             f"{row['potential']:<20}{row['phase']:<20}"
             f"{row['energy_mae_mev_per_atom']:>14.2f}{row['force_rmse_ev_per_ang']:>10.3f}"
+        )
+    print("force error vs base, paired per snapshot (%, ± standard error):")
+    for name, table in paired_vs_base(melt.snapshot_errors).items():
+        print(
+            f"  {name:<20}"
+            + "  ".join(
+                f"{phase} {row['change_percent']:+.1f} ± {row['standard_error_percent']:.1f} "
+                f"({row['verdict']})"
+                for phase, row in table.items()
+            )
         )
     print("phases:", json.dumps(melt.phase_diagnostics, indent=1))
     for row in kappa:

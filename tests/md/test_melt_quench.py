@@ -7,6 +7,7 @@ import pytest
 from jobflow import run_locally
 
 from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
+from phonogap.md.errors import paired_force_changes
 from phonogap.md.protocol import (
     AMORPHOUS,
     DEFECTIVE_CRYSTAL,
@@ -93,3 +94,24 @@ def test_phase_errors_exact_for_reference_and_scaled_reference(
     )
     table = melt_quench.table()
     assert len(table) == 6
+
+
+def test_paired_force_changes_cancel_snapshot_spread() -> None:
+    """A potential 2% worse on every snapshot is 'worse' even when snapshots differ 10x."""
+    base = [
+        {"index": i, "phase": phase, "force_rmse_ev_per_ang": 0.02 * (i + 1)}
+        for i, phase in enumerate(["liquid"] * 6 + ["amorphous"] * 3)
+    ]
+    worse = [row | {"force_rmse_ev_per_ang": row["force_rmse_ev_per_ang"] * 1.02} for row in base]
+    noisy = [
+        row | {"force_rmse_ev_per_ang": row["force_rmse_ev_per_ang"] * (1 + 0.01 * (-1) ** i)}
+        for i, row in enumerate(base)
+    ]
+    table = paired_force_changes(worse, base)
+    assert table["liquid"]["n_snapshots"] == 5
+    assert table["liquid"]["change_percent"] == pytest.approx(2.0)
+    assert table["liquid"]["verdict"] == "worse"
+    assert set(table) == {"liquid", "amorphous"}
+    assert paired_force_changes(noisy, base)["liquid"]["verdict"] == "same"
+    with pytest.raises(ValueError, match="same snapshots"):
+        paired_force_changes(worse[:-1], base[:-1][::-1])

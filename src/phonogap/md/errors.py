@@ -129,6 +129,66 @@ def phase_errors(
     return table
 
 
+def paired_force_changes(
+    candidate: Sequence[Mapping[str, float | int | str]],
+    base: Sequence[Mapping[str, float | int | str]],
+    phases: Sequence[str] = BENCHMARK_PHASES,
+    n_last: int = N_LAST,
+) -> dict[str, dict[str, float | int | str]]:
+    """Compare two potentials' force errors snapshot by snapshot, per phase.
+
+    Both were evaluated on the same labelled snapshots, so the snapshot-to-snapshot spread
+    (a liquid snapshot is harder than another) cancels in the ratio; what is left is the
+    difference between the potentials, with a standard error over the snapshots.
+
+    Parameters
+    ----------
+    candidate, base
+        Outputs of :func:`snapshot_errors` for the same snapshots, in the same order.
+    phases
+        Phases to report.
+    n_last
+        Snapshots per phase (the last ones, as :func:`phase_errors`).
+
+    Returns
+    -------
+    dict
+        Phase to ``change_percent`` (mean of 100 (candidate / base − 1) of the per-snapshot
+        force RMSE), ``standard_error_percent``, ``n_snapshots`` and ``verdict``:
+        ``"worse"``/``"better"`` when the change is more than two standard errors from
+        zero, else ``"same"``.
+
+    Raises
+    ------
+    ValueError
+        If the two lists are not the same snapshots.
+    """
+    if [row["index"] for row in candidate] != [row["index"] for row in base]:
+        raise ValueError("paired_force_changes needs both potentials on the same snapshots")
+    table: dict[str, dict[str, float | int | str]] = {}
+    for phase in phases:
+        pairs = [(c, b) for c, b in zip(candidate, base, strict=True) if c["phase"] == phase]
+        pairs = pairs[-n_last:]
+        if not pairs:
+            continue
+        change = np.array(
+            [
+                100.0 * (float(c["force_rmse_ev_per_ang"]) / float(b["force_rmse_ev_per_ang"]) - 1)
+                for c, b in pairs
+            ]
+        )
+        error = float(np.std(change, ddof=1) / np.sqrt(len(change))) if len(change) > 1 else 0.0
+        mean = float(np.mean(change))
+        verdict = "worse" if mean > 2 * error else "better" if mean < -2 * error else "same"
+        table[phase] = {
+            "change_percent": mean,
+            "standard_error_percent": error,
+            "n_snapshots": len(change),
+            "verdict": verdict,
+        }
+    return table
+
+
 def phase_diagnostics(
     snapshots: Sequence[Atoms],
     phases: Sequence[str] = BENCHMARK_PHASES,
