@@ -384,16 +384,17 @@ def summarise_random(rows: list[dict], fd_row: dict) -> list[dict]:
 
 def plot(rows: list[dict], path: Path) -> None:
     """kappa(T) of every full-curve row, with the paper's table as markers."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
-    for row in rows:
-        ax.plot(row["temperatures_k"], row["kappa_w_per_mk"], label=row["label"])
+    fig, ax = plt.subplots(figsize=(10.0, 4.8), layout="constrained")
+    for index, row in enumerate(rows):  # > 10 curves: tab10 would repeat colours
+        color = matplotlib.colormaps["tab20"](index % 20)
+        ax.plot(row["temperatures_k"], row["kappa_w_per_mk"], color=color, label=row["label"])
     for (label, values), marker in zip(PAPER_TABLE.items(), "os^", strict=True):
         ax.plot(TABLE_T, values, marker, ls="none", mfc="none", label=f"paper: {label}")
     ax.set_yscale("log")
     ax.set_xlabel("T (K)")
     ax.set_ylabel("κ (W/m K), RTA, 2x2x2 conventional")
     ax.set_title("Diamond Si lattice thermal conductivity")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: hides no curve
     fig.savefig(path, dpi=150)
     plt.close(fig)
 
