@@ -23,12 +23,18 @@ from phono3py.file_IO import write_fc2_to_hdf5, write_fc3_to_hdf5
 
 from phonogap.phonons.harmonic import phonopy_atoms_to_structure
 from phonogap.phonons.kappa import KappaRun, kappa_from_phono3py_dataset, kappa_with_reference
+from phonogap.phonons.kappa_attribution import attribute_kappa_error
 from phonogap.phonons.kappa_dataset import find_phono3py_files
 from phonogap.reference.base import Reference
 from phonogap.reference.gap import GapPotential
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference
-from phonogap.schemas.kappa import ForceConstantsFiles, KappaDocument, KappaSettings
+from phonogap.schemas.kappa import (
+    ForceConstantsFiles,
+    KappaAttributionDocument,
+    KappaDocument,
+    KappaSettings,
+)
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 from phonogap.structures.settings import RelaxSettings
@@ -291,6 +297,20 @@ def compute_kappa(
     )
 
 
+def _dataset_source(path: str | list[str]) -> tuple[Any, dict[str, Any], str]:
+    """Resolve a phono3py dataset: the target for the loaders, its provenance, a label."""
+    target = tuple(path) if isinstance(path, list | tuple) else path
+    files = find_phono3py_files(target)
+    used = {k: v for k, v in vars(files).items() if v is not None}
+    provenance = {
+        "backend": "imported",
+        "files": {k: str(v) for k, v in used.items()},
+        "sha256": {k: sha256_of(v) for k, v in used.items()},
+    }
+    default_name = files.yaml.parent.name if isinstance(target, str | Path) else files.yaml.stem
+    return target, provenance, default_name
+
+
 @job(name="kappa_from_dataset", data=["fc2_ev_per_ang2"])
 def kappa_from_dataset(
     path: str | list[str], settings: KappaSettings | None = None, name: str | None = None
@@ -314,22 +334,58 @@ def kappa_from_dataset(
     """
     start = perf_counter()
     settings = settings or KappaSettings()
-    target = tuple(path) if isinstance(path, list | tuple) else path
-    files = find_phono3py_files(target)
-    used = {k: v for k, v in vars(files).items() if v is not None}
-    provenance = {
-        "backend": "imported",
-        "files": {k: str(v) for k, v in used.items()},
-        "sha256": {k: sha256_of(v) for k, v in used.items()},
-    }
+    target, provenance, default_name = _dataset_source(path)
     run = kappa_from_phono3py_dataset(target, settings)
-    default_name = files.yaml.parent.name if isinstance(target, str | Path) else files.yaml.stem
     return build_document(
         run,
         name=name or default_name,
         method="imported",
         settings=settings,
         reference=provenance,
+        wall_time_s=perf_counter() - start,
+    )
+
+
+@job(name="kappa_attribution")
+def attribute_kappa_to_force_constants(
+    path: str | list[str],
+    potential: Any,
+    settings: KappaSettings | None = None,
+    name: str | None = None,
+    n_workers: int | None = None,
+) -> KappaAttributionDocument:
+    """Split a potential's kappa error on a DFT dataset into fc2 and fc3 parts.
+
+    Parameters
+    ----------
+    path
+        The phono3py dataset (as :func:`kappa_from_dataset`).
+    potential
+        A ``GapFitDocument`` (or a fit job's output reference), a ``GapPotential`` or any
+        reference spec (see :func:`resolve_force_source`).
+    settings
+        Mesh, temperatures, isotope and boundary scattering.
+    name
+        Label (default: the dataset's name).
+    n_workers
+        Processes for the force evaluations.
+
+    Returns
+    -------
+    KappaAttributionDocument
+        Kappa of the dataset, of the potential on the dataset's own cells and of the two
+        fc2/fc3 swaps (:func:`~phonogap.phonons.kappa_attribution.attribute_kappa_error`).
+    """
+    start = perf_counter()
+    target, dataset, default_name = _dataset_source(path)
+    source, provenance = resolve_force_source(potential)
+    attribution = attribute_kappa_error(target, source, settings, n_workers)
+    return KappaAttributionDocument(
+        name=name or default_name,
+        dataset=dataset,
+        potential=provenance,
+        attribution=attribution,
+        deviations_percent=attribution.deviations_percent(),
         wall_time_s=perf_counter() - start,
     )
 

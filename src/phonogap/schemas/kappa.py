@@ -16,7 +16,7 @@ Where the force constants go (chosen for the 16 MB MongoDB document limit):
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -264,3 +264,16 @@ class KappaAttribution(BaseModel):
             ]
             for name in ("potential", "potential_fc2", "potential_fc3")
         }
+
+
+class KappaAttributionDocument(BaseModel):
+    """Output of the ``kappa_attribution`` job: a potential's kappa error on a DFT dataset."""
+
+    name: str = Field(description="Label (default: the dataset's name)")
+    dataset: dict[str, Any] = Field(description="Dataset files and their SHA-256")
+    potential: dict[str, Any] = Field(description="Provenance of the potential")
+    attribution: KappaAttribution = Field(description="The four RTA solutions and errors")
+    deviations_percent: dict[str, list[float]] = Field(
+        description="potential / potential_fc2 / potential_fc3 vs the dataset, per temperature"
+    )
+    wall_time_s: float = Field(description="Wall time of the job (s)")
