@@ -125,8 +125,14 @@ def test_fit_reproduces_training_data(sw_data, tight_fit):
     # 15 pair points; SOAP asked for 50 but there are only 49 environments
     assert run.n_sparse == [15, 49]
 
-    errors = prediction_errors(run.xml_path, sw_data)
+    errors = prediction_errors(run.xml_path, sw_data, n_workers=2)
     assert errors.n_configurations == N_CONFIGS  # isolated atom skipped
+    # two processes and one give the same numbers (same potential, same order)
+    serial = prediction_errors(run.xml_path, sw_data, n_workers=1)
+    assert serial.force_rmse_ev_per_ang == pytest.approx(errors.force_rmse_ev_per_ang, rel=1e-10)
+    assert serial.energy_rmse_mev_per_atom == pytest.approx(errors.energy_rmse_mev_per_atom)
+    assert serial.virial_rmse_ev_per_atom == pytest.approx(errors.virial_rmse_ev_per_atom)
+    assert serial.per_config_type["rattled"] == pytest.approx(errors.per_config_type["rattled"])
     # Measured 0.0053 eV/Å (force sigma 0.01 eV/Å), against a 0.85 eV/Å RMS force.
     assert errors.force_rmse_ev_per_ang < 0.02
     # Measured 0.03 meV/atom (energy sigma 1 meV/atom), against a 14 meV/atom spread.

@@ -18,9 +18,14 @@ from phonogap.database.keys import (
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
+from phonogap.reference.evaluate import map_with_calculator
+from phonogap.reference.gap import GapPotential
 
 if TYPE_CHECKING:
+    from ase.calculators.calculator import Calculator
     from quippy.potential import Potential
+
+_Prediction = tuple[float, np.ndarray, "np.ndarray | None"]
 
 __all__ = ["TrainingErrors", "load_potential", "prediction_errors"]
 
@@ -131,6 +136,14 @@ def _as_virial(value: object, index: int) -> np.ndarray:
     return virial
 
 
+def _predict(item: tuple[Atoms, bool], calculator: Calculator) -> _Prediction:
+    """Energy, forces and (if asked) virial of one configuration (runs in a worker)."""
+    atoms, with_virial = item
+    atoms.calc = calculator
+    virial = -atoms.get_stress(voigt=False) * atoms.get_volume() if with_virial else None
+    return float(atoms.get_potential_energy()), np.array(atoms.get_forces()), virial
+
+
 def prediction_errors(
     xml_path: Path,
     configurations: Sequence[Atoms],
@@ -139,6 +152,7 @@ def prediction_errors(
     force_key: str = FORCES_KEY,
     virial_key: str = VIRIAL_KEY,
     config_type_key: str = CONFIG_TYPE_KEY,
+    n_workers: int | None = None,
 ) -> TrainingErrors:
     """Evaluate a GAP on configurations and compare with their reference labels.
 
@@ -153,49 +167,59 @@ def prediction_errors(
         skipped. The configurations are not modified.
     energy_key, force_key, virial_key, config_type_key
         Label names.
+    n_workers
+        Processes for the predictions (default: the available cores; 1: this process).
 
     Returns
     -------
     TrainingErrors
         Overall and per-config_type RMS errors.
     """
-    potential = load_potential(xml_path)
-    total = _Accumulator()
-    groups: dict[str, _Accumulator] = {}
+    xml_path = Path(xml_path)
+    if not xml_path.is_file():
+        raise FileNotFoundError(f"GAP potential {xml_path} does not exist")
+    selected: list[tuple[int, Atoms, str]] = []
+    items: list[tuple[Atoms, bool]] = []
     for index, reference in enumerate(configurations):
         config_type = str(reference.info.get(config_type_key, _NO_CONFIG_TYPE))
         if config_type == ISOLATED_ATOM:
             continue
-        has_energy = energy_key in reference.info
-        has_forces = force_key in reference.arrays
         has_virial = virial_key in reference.info and bool(np.all(reference.pbc))
-        if not (has_energy or has_forces or has_virial):
+        if not (energy_key in reference.info or force_key in reference.arrays or has_virial):
             logger.debug("configuration %d has no reference labels; skipped", index)
             continue
-        atoms = Atoms(
+        bare = Atoms(
             numbers=reference.numbers,
             positions=reference.positions,
             cell=reference.cell,
             pbc=reference.pbc,
         )
-        atoms.calc = potential
-        n_atoms = len(atoms)
+        selected.append((index, reference, config_type))
+        items.append((bare, has_virial))
+    predictions = map_with_calculator(
+        GapPotential(xml_path=str(xml_path)), _predict, items, n_workers
+    )
+    total = _Accumulator()
+    groups: dict[str, _Accumulator] = {}
+    for (index, reference, config_type), (energy, forces, virial) in zip(
+        selected, predictions, strict=True
+    ):
+        n_atoms = len(reference)
         group = groups.setdefault(config_type, _Accumulator())
         for acc in (total, group):
             acc.n += 1
-        if has_energy:
-            error = (atoms.get_potential_energy() - float(reference.info[energy_key])) / n_atoms
+        if energy_key in reference.info:
+            error = (energy - float(reference.info[energy_key])) / n_atoms
             for acc in (total, group):
                 acc.energy.append(error)
-        if has_forces:
-            diff = atoms.get_forces() - np.asarray(reference.arrays[force_key], dtype=float)
+        if force_key in reference.arrays:
+            diff = forces - np.asarray(reference.arrays[force_key], dtype=float)
             for acc in (total, group):
                 acc.force_sq += float(np.sum(diff**2))
                 acc.force_n += diff.size
                 acc.force_max = max(acc.force_max, float(np.max(np.abs(diff))))
-        if has_virial:
-            predicted = -atoms.get_stress(voigt=False) * atoms.get_volume()
-            diff = (predicted - _as_virial(reference.info[virial_key], index)) / n_atoms
+        if virial is not None:
+            diff = (virial - _as_virial(reference.info[virial_key], index)) / n_atoms
             for acc in (total, group):
                 acc.virial_sq += float(np.sum(diff**2))
                 acc.virial_n += diff.size
