@@ -221,6 +221,7 @@ def report(
     (general,) = [
         d for d in outputs.get("LabelledDatasetDocument", []) if "vacancy" in str(d.summary)
     ]
+    paired = paired_vs_base(melt.snapshot_errors)
     payload = {
         "description": "GAP base-only vs base + allotrope supercells, SW reference",
         "scale": {
@@ -260,7 +261,7 @@ def report(
             "phase_errors": melt.phase_errors,
             "phase_diagnostics": melt.phase_diagnostics,
             "snapshot_errors": melt.snapshot_errors,
-            "paired_vs_base": paired_vs_base(melt.snapshot_errors),
+            "paired_vs_base": paired,
             "paper": PAPER_MELT_QUENCH,
         },
         "wall_time_s": wall,
@@ -275,11 +276,11 @@ def report(
     plot_melt_quench_errors(melt.snapshot_errors, args.out / f"{stem}_melt_quench.png")
     plot_melt_quench_thermo(melt.thermo, args.out / f"{stem}_thermo.png")
     plot_phase_errors(melt.phase_errors, args.out / f"{stem}_phase_errors.png")
-    print_tables(rms, summaries, melt, kappa, fits)
+    print_tables(rms, summaries, melt, paired, kappa, fits)
     print(f"wall {wall:.0f} s; results in {args.out}")
 
 
-def print_tables(rms, summaries, melt, kappa, fits) -> None:
+def print_tables(rms, summaries, melt, paired, kappa, fits) -> None:
     """Print phonon, melt-quench and kappa tables."""
     names = list(rms)
     print(f"{'structure':<12}" + "".join(f"{n:>20}" for n in names))
@@ -297,7 +298,7 @@ def print_tables(rms, summaries, melt, kappa, fits) -> None:
             f"{row['energy_mae_mev_per_atom']:>14.2f}{row['force_rmse_ev_per_ang']:>10.3f}"
         )
     print("force error vs base, paired per snapshot (%, ± standard error):")
-    for name, table in paired_vs_base(melt.snapshot_errors).items():
+    for name, table in paired.items():
         print(
             f"  {name:<20}"
             + "  ".join(

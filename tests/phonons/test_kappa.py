@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +37,7 @@ SW_KAPPA_FD_11 = (500.85, 224.96, 147.03)
 SW_TOLERANCE = 5e-3
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore")  # phonopy/phono3py grid and API notices
 
 
 @pytest.fixture(scope="module")

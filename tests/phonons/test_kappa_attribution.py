@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import ClassVar
 
@@ -52,11 +51,7 @@ class DatasetForces(Reference):
         return _LookupCalculator(self.table, self.noise_ev_per_ang, self.seed)
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore")  # phonopy/phono3py grid and API notices
 
 
 @pytest.fixture(scope="module")
