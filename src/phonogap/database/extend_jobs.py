@@ -74,7 +74,7 @@ def general_database(
     """
     start = time.perf_counter()
     reference = reference_from_spec(reference)
-    unlabelled = general_configurations(settings, reference.calculator())
+    unlabelled = general_configurations(settings, reference)
     labelled = evaluate_configurations(reference, unlabelled, n_workers)
     return LabelledDatasetDocument(
         reference=reference.provenance(),

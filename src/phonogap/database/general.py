@@ -9,6 +9,7 @@ strained and rattled diamond cells, and the isolated atom, each with its config_
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ase import Atoms
@@ -23,8 +24,11 @@ from phonogap.md.protocol import (
     LIQUID,
     PHASE_KEY,
     MeltQuenchSettings,
-    run_melt_quench,
+    run_melt_quench_isolated,
 )
+
+if TYPE_CHECKING:
+    from phonogap.reference.base import Reference
 
 logger = logging.getLogger(__name__)
 
@@ -125,22 +129,25 @@ def strained_diamond(settings: GeneralDatabaseSettings) -> list[Atoms]:
     return cells
 
 
-def general_configurations(settings: GeneralDatabaseSettings, md_calculator: object) -> list[Atoms]:
+def general_configurations(
+    settings: GeneralDatabaseSettings, md_reference: Reference
+) -> list[Atoms]:
     """Generate the unlabelled general-purpose configurations.
 
     Parameters
     ----------
     settings
         What to generate.
-    md_calculator
-        ASE calculator that drives the melt–quench MD (the reference).
+    md_reference
+        Drives the melt–quench MD (in a child process, see
+        :func:`~phonogap.md.protocol.run_melt_quench_isolated`).
 
     Returns
     -------
     list of Atoms
         MD snapshots relabelled with their config_type, strained diamond, the isolated atom.
     """
-    run = run_melt_quench(md_calculator, settings.md)
+    run = run_melt_quench_isolated(md_reference, settings.md)
     configurations = []
     for snapshot in run.snapshots:
         config_type = settings.phase_config_types.get(str(snapshot.info[PHASE_KEY]))

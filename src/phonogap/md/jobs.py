@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from jobflow import Flow, Maker, job
 
 from phonogap.md.errors import phase_diagnostics, phase_errors, snapshot_errors
-from phonogap.md.protocol import MeltQuenchSettings, run_melt_quench
+from phonogap.md.protocol import MeltQuenchSettings, run_melt_quench_isolated
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.reference.registry import reference_from_spec
@@ -77,7 +77,7 @@ def melt_quench_md(
         Snapshots and the temperature/density log.
     """
     potential, description = as_potential(driver or StillingerWeberReference())
-    run = run_melt_quench(potential.calculator(), settings)
+    run = run_melt_quench_isolated(potential, settings)
     return MeltQuenchTrajectoryDocument(
         driver=description,
         settings=settings.model_dump(),

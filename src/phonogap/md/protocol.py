@@ -24,9 +24,12 @@ from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, SOURCE_KEY
+from phonogap.reference.evaluate import call_with_calculator
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
+
+    from phonogap.reference.base import Reference
 
 logger = logging.getLogger(__name__)
 
@@ -318,6 +321,36 @@ def run_melt_quench(
         run.wall_time_s,
     )
     return run
+
+
+def run_melt_quench_isolated(
+    reference: Reference, settings: MeltQuenchSettings, isolate: bool = True
+) -> MeltQuenchRun:
+    """Run the protocol driven by ``reference``, in a child process.
+
+    Same result as :func:`run_melt_quench` with ``reference.calculator()``; the child keeps
+    quippy's per-step memory leak out of the job's process (at the paper's 512 atoms and
+    120,000 steps it would be tens of GB).
+
+    Parameters
+    ----------
+    reference
+        Drives the MD (the reference or a fitted potential); must give stress.
+    settings
+        The protocol.
+    isolate
+        ``False`` runs in this process.
+
+    Returns
+    -------
+    MeltQuenchRun
+        As :func:`run_melt_quench`.
+    """
+    return call_with_calculator(reference, _melt_quench_task, settings, isolate=isolate)
+
+
+def _melt_quench_task(settings: MeltQuenchSettings, calculator: Calculator) -> MeltQuenchRun:
+    return run_melt_quench(calculator, settings)
 
 
 _THERMO_COLUMNS = (
