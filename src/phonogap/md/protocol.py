@@ -323,9 +323,7 @@ def run_melt_quench(
     return run
 
 
-def run_melt_quench_isolated(
-    reference: Reference, settings: MeltQuenchSettings, isolate: bool = True
-) -> MeltQuenchRun:
+def run_melt_quench_isolated(reference: Reference, settings: MeltQuenchSettings) -> MeltQuenchRun:
     """Run the protocol driven by ``reference``, in a child process.
 
     Same result as :func:`run_melt_quench` with ``reference.calculator()``; the child keeps
@@ -338,15 +336,13 @@ def run_melt_quench_isolated(
         Drives the MD (the reference or a fitted potential); must give stress.
     settings
         The protocol.
-    isolate
-        ``False`` runs in this process.
 
     Returns
     -------
     MeltQuenchRun
         As :func:`run_melt_quench`.
     """
-    return call_with_calculator(reference, _melt_quench_task, settings, isolate=isolate)
+    return call_with_calculator(reference, _melt_quench_task, settings)
 
 
 def _melt_quench_task(settings: MeltQuenchSettings, calculator: Calculator) -> MeltQuenchRun:
