@@ -1,163 +1,39 @@
-"""Screening campaigns: one PhononAccurateGap flow per structure, plus a summary job.
+"""Campaigns against a store: skip finished structures, build the CampaignMaker's Flow.
 
-Each structure gets its own Flow (its own database, GAP fit and phonon benchmark), tagged with
-``metadata`` ``{campaign, structure, formula, mp_id}`` on every job, so its documents can be
-found in the JobStore and its Fireworks on a launchpad. A failed structure never blocks the
-others: the flows are independent and the summary job accepts missing outputs. Rebuilding a
-campaign against a store skips structures whose results are already there.
+The Flow itself is built by :class:`~phonogap.flows.campaign.CampaignMaker`; this module
+adds what needs a JobStore (which structures already finished) and a workflow file.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from jobflow import Flow, JobConfig, OnMissing, job
-
-from phonogap.results import SUMMARY_JOB, _as_model
-from phonogap.schemas.campaign import CampaignStructureRow, CampaignSummaryDocument
-from phonogap.schemas.phonons import BenchmarkSummaryDocument
-from phonogap.submit import structure_metadata
+from phonogap.jobs.campaign import CAMPAIGN_JOB, summarise_campaign
+from phonogap.phonons.campaign_rows import FINISHED_STATES, structure_row, summarise_rows
+from phonogap.schemas.campaign import CampaignStructureRow
 
 if TYPE_CHECKING:
-    from jobflow import JobStore
+    from jobflow import Flow, JobStore
     from pymatgen.core import Structure
 
-    from phonogap.workflow_file import WorkflowFile
+    from phonogap.config.workflow_file import WorkflowFile
 
 logger = logging.getLogger(__name__)
 
-CAMPAIGN_JOB = "summarise_campaign"
-FINISHED_STATES = ("done", "dropped")
+SUMMARY_JOB = "summarise_benchmarks"
 
-
-def structure_row(
-    campaign: str,
-    name: str,
-    summary: BenchmarkSummaryDocument | dict | None,
-    formula: str | None = None,
-    mp_id: str | None = None,
-    summary_uuid: str | None = None,
-) -> CampaignStructureRow:
-    """Turn one structure's benchmark summary (or its absence) into a campaign row.
-
-    Parameters
-    ----------
-    campaign
-        Campaign name.
-    name
-        Structure name.
-    summary
-        The structure flow's summary output; ``None`` if the flow failed.
-    formula, mp_id
-        Identity of the structure.
-    summary_uuid
-        uuid of the summary job, for tracing.
-
-    Returns
-    -------
-    CampaignStructureRow
-        State ``done`` with numbers, ``dropped`` with a reason, or ``failed``.
-    """
-    base = {"campaign": campaign, "structure": name, "formula": formula, "mp_id": mp_id}
-    if summary is None:
-        return CampaignStructureRow(**base, state="failed", reason="a job of its flow failed")
-    summary = _as_model(summary, BenchmarkSummaryDocument)
-    base["summary_uuid"] = summary_uuid
-    rows = [row for row in summary.rows if row["name"] == name]
-    if rows:
-        (row,) = rows
-        kappa = {item["name"]: item for item in summary.kappa}
-        gap, reference = kappa.get(f"{name} GAP"), kappa.get(f"{name} reference")
-        return CampaignStructureRow(
-            **{
-                **base,
-                "formula": row.get("formula") or formula,
-                "mp_id": row.get("mp_id") or mp_id,
-            },
-            state="done",
-            rms_thz=row["rms_thz"],
-            max_abs_error_thz=row.get("max_abs_error_thz"),
-            imaginary_reference=row["imaginary_reference"],
-            imaginary_potential=row["imaginary_potential"],
-            false_instability=row["false_instability"],
-            kappa_temperatures_k=(gap or reference or {}).get("temperatures_k", []),
-            kappa_gap_w_per_mk=(gap or {}).get("kappa_w_per_mk", []),
-            kappa_reference_w_per_mk=(reference or {}).get("kappa_w_per_mk", []),
-        )
-    dropped = [item for item in summary.dropped if item.get("name") == name]
-    if dropped:
-        return CampaignStructureRow(**base, state="dropped", reason=dropped[0].get("reason"))
-    return CampaignStructureRow(**base, state="failed", reason="no benchmark row in its summary")
-
-
-def summarise_rows(campaign: str, rows: list[CampaignStructureRow]) -> CampaignSummaryDocument:
-    """Build the campaign summary of a list of rows.
-
-    Parameters
-    ----------
-    campaign
-        Campaign name.
-    rows
-        One row per structure.
-
-    Returns
-    -------
-    CampaignSummaryDocument
-        Rows sorted by structure, counts and the median RMS over done structures.
-    """
-    rows = sorted(rows, key=lambda row: row.structure)
-    rms = [row.rms_thz for row in rows if row.rms_thz is not None]
-    return CampaignSummaryDocument(
-        campaign=campaign,
-        rows=rows,
-        n_done=sum(row.state == "done" for row in rows),
-        n_failed=sum(row.state == "failed" for row in rows),
-        median_rms_thz=statistics.median(rms) if rms else None,
-        n_false_instabilities=sum(bool(row.false_instability) for row in rows),
-    )
-
-
-@job(name=CAMPAIGN_JOB, config=JobConfig(on_missing_references=OnMissing.NONE))
-def summarise_campaign(
-    campaign: str,
-    identities: list[dict[str, Any]],
-    summaries: list[BenchmarkSummaryDocument | None],
-    finished: list[dict[str, Any]],
-) -> CampaignSummaryDocument:
-    """Collect the structures of a campaign; runs even when some structures failed.
-
-    Parameters
-    ----------
-    campaign
-        Campaign name.
-    identities
-        ``{"structure", "formula", "mp_id"}`` of each structure run now.
-    summaries
-        Their flows' summaries, same order (``None`` where a flow failed).
-    finished
-        Rows (dicts) of structures finished in earlier runs and skipped now.
-
-    Returns
-    -------
-    CampaignSummaryDocument
-        One row per structure.
-    """
-    rows = [CampaignStructureRow.model_validate(row) for row in finished]
-    for identity, summary in zip(identities, summaries, strict=True):
-        rows.append(
-            structure_row(
-                campaign,
-                identity["structure"],
-                summary,
-                identity["formula"],
-                identity["mp_id"],
-            )
-        )
-    return summarise_rows(campaign, rows)
+__all__ = [
+    "CAMPAIGN_JOB",
+    "FINISHED_STATES",
+    "Campaign",
+    "build_campaign",
+    "finished_structures",
+    "structure_row",
+    "summarise_campaign",
+    "summarise_rows",
+]
 
 
 def finished_structures(store: JobStore, campaign: str) -> dict[str, CampaignStructureRow]:
@@ -245,46 +121,22 @@ def build_campaign(
     Campaign
         The Flow and the skipped structures.
     """
-    from phonogap.workflow_file import CampaignSection, maker_from_workflow
+    from phonogap.config.sections import CampaignSection
 
     mp_ids = mp_ids or {}
-    section = workflow.campaign or CampaignSection()
-    name = section.name or workflow.name
-    skipped: dict[str, CampaignStructureRow] = {}
-    if store is not None and section.skip_finished:
+    maker = (workflow.campaign or CampaignSection()).maker(workflow.maker)
+    finished: dict[str, CampaignStructureRow] = {}
+    if store is not None and maker.skip_finished:
         store.connect()
-        skipped = {
-            key: row for key, row in finished_structures(store, name).items() if key in structures
+        finished = {
+            key: row
+            for key, row in finished_structures(store, maker.name).items()
+            if key in structures
         }
-    base_maker = maker_from_workflow(workflow)
-    flows, identities, to_run = [], [], {}
-    for structure_name, structure in sorted(structures.items()):
-        if structure_name in skipped:
-            logger.info("%s: %s already finished, skipping", name, structure_name)
-            continue
-        to_run[structure_name] = structure
-        maker = dataclasses.replace(
-            base_maker,
-            name=f"{name} {structure_name}",
-            kappa_structures=[k for k in base_maker.kappa_structures if k == structure_name],
-        )
-        ids = {structure_name: mp_ids[structure_name]} if structure_name in mp_ids else None
-        flow = maker.make({structure_name: structure}, mp_ids=ids)
-        metadata = structure_metadata(name, {structure_name: structure}, mp_ids)
-        flow.update_metadata(metadata)
-        flows.append(flow)
-        identities.append({key: metadata[key] for key in ("structure", "formula", "mp_id")})
-    summary = summarise_campaign(
-        name,
-        identities,
-        [flow.output for flow in flows],
-        [row.model_dump() for row in skipped.values()],
-    )
-    summary.update_metadata({"campaign": name})
     return Campaign(
-        name=name,
-        flow=Flow([*flows, summary], output=summary.output, name=name),
-        structures=to_run,
+        name=maker.name,
+        flow=maker.make(structures, mp_ids, finished=finished),
+        structures={k: s for k, s in structures.items() if k not in finished},
         mp_ids=mp_ids,
-        skipped=skipped,
+        skipped=finished,
     )

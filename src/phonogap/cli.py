@@ -105,7 +105,7 @@ def _print_scan(summary: ScanSummaryDocument) -> None:
 def _run_workflow(workflow: Any, base_dir: Path, out_dir: Path, store_config: str | None) -> int:
     from phonogap.runner import run_flow, write_outputs
     from phonogap.store import describe_store, get_store
-    from phonogap.workflow_file import flow_from_workflow
+    from phonogap.config import flow_from_workflow
 
     flow, n_structures = flow_from_workflow(workflow, base_dir)
     store = get_store(store_config)
@@ -161,7 +161,7 @@ def _print_melt_quench(document: Any) -> None:
 def _run_extension(workflow: Any, flow: Any, store: Any, out_dir: Path, n_structures: int) -> int:
     """Run an extend_database flow; print and write every summary and the melt-quench errors."""
     from phonogap.runner import run_extension_flow, write_extension_outputs
-    from phonogap.workflow_extend import summary_run_names
+    from phonogap.config.workflow_file import summary_run_names
 
     run_names = summary_run_names(workflow)
     start = time.perf_counter()
@@ -180,7 +180,7 @@ def _run_extension(workflow: Any, flow: Any, store: Any, out_dir: Path, n_struct
         failed = failed or bool(summary.failed)
     if melt_quench is not None:
         _print_melt_quench(melt_quench)
-    elif workflow.extension is not None and workflow.extension.melt_quench.preset != "none":
+    elif workflow.maker.extension.melt_quench is not None:
         console.print("[red]failed[/red]: the melt-quench benchmark (see the log above)")
         failed = True
     console.print(
@@ -193,15 +193,15 @@ def _run_extension(workflow: Any, flow: Any, store: Any, out_dir: Path, n_struct
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the diamond-Si demo."""
-    from phonogap.workflow_file import WorkflowFile
+    from phonogap.config import parse_workflow
 
-    workflow = WorkflowFile.model_validate(demo_workflow())
+    workflow = parse_workflow(demo_workflow(), Path.cwd(), "phonogap demo")
     return _run_workflow(workflow, Path.cwd(), Path(args.out), args.store)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a workflow file."""
-    from phonogap.workflow_file import read_workflow_file
+    from phonogap.config import read_workflow_file
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)

@@ -45,7 +45,7 @@ def run_campaign(workflow: Any, base_dir: Path, out_dir: Path, store_config: str
     from phonogap.campaign import build_campaign
     from phonogap.results import campaign_rows, write_rows
     from phonogap.store import describe_store, get_store
-    from phonogap.workflow_file import load_structures_from
+    from phonogap.config import load_structures_from
 
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
     store = get_store(store_config)
@@ -81,7 +81,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from phonogap.campaign import build_campaign
     from phonogap.store import get_store
     from phonogap.submit import load_launchpad, structure_metadata, submit_flow
-    from phonogap.workflow_file import flow_from_workflow, load_structures_from, read_workflow_file
+    from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)

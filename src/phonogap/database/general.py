@@ -9,12 +9,12 @@ strained and rattled diamond cells, and the isolated atom, each with its config_
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
 from ase.build import bulk
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.database.isolated_atom import isolated_atom
 from phonogap.database.keys import CONFIG_TYPE_KEY, SOURCE_KEY
@@ -26,6 +26,7 @@ from phonogap.md.protocol import (
     MeltQuenchSettings,
     run_melt_quench_isolated,
 )
+from phonogap.schemas.presets import expand_preset
 
 if TYPE_CHECKING:
     from phonogap.reference.base import Reference
@@ -80,6 +81,11 @@ class GeneralDatabaseSettings(BaseModel):
     rattle_std_ang: float = Field(0.05, ge=0, description="Rattle of strained cells (Å).")
     lattice_constant_ang: float = Field(5.431, gt=0, description="Unstrained diamond a (Å).")
     seed: int = Field(7, description="Seed of the strains and rattles.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_preset(cls, data: Any) -> Any:
+        return expand_preset(data, {"default": cls, "ci": cls.ci})
 
     @classmethod
     def ci(cls) -> GeneralDatabaseSettings:

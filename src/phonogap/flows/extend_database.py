@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Maker
 
-from phonogap.database.extend import RANDOMISED_SIGMA
 from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.settings import DatabaseSettings
-from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.database.extension_settings import ExtensionSettings
+from phonogap.fitting.settings import ExtensionFitSettings
+from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import TrainingData, benchmark_fit, reference_training_data
 from phonogap.importers.registry import ImportedDataset
 from phonogap.md.jobs import MeltQuenchMaker
-from phonogap.md.protocol import MeltQuenchSettings
 from phonogap.phonons.settings import PhononSettings
-from phonogap.reference.registry import reference_from_spec
+from phonogap.reference.field import ReferenceField
 from phonogap.reference.stillinger_weber import StillingerWeberReference
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
@@ -43,15 +43,19 @@ class GeneralDatabaseMaker(Maker):
     reference
         Drives the MD and labels (default: Stillinger–Weber).
     settings
-        What to generate; ``GeneralDatabaseSettings.ci()`` is the CI preset.
+        What to generate; ``{"preset": "ci"}`` (or ``GeneralDatabaseSettings.ci()``) builds in
+        seconds, ``{"preset": "default"}`` in minutes with ``sw``.
     n_workers
         Processes for labelling.
     """
 
     name: str = "general_database"
-    reference: Any = field(default_factory=StillingerWeberReference)
+    reference: ReferenceField = field(default_factory=StillingerWeberReference)
     settings: GeneralDatabaseSettings = field(default_factory=GeneralDatabaseSettings)
     n_workers: int | None = None
+
+    def __post_init__(self) -> None:
+        validate_maker_fields(self)
 
     def make(self) -> Flow:
         """Build the Flow (one job).
@@ -62,7 +66,7 @@ class GeneralDatabaseMaker(Maker):
             Output: the labelled :class:`~phonogap.schemas.dataset.LabelledDatasetDocument`.
         """
         job = general_database(
-            self.settings, reference_from_spec(self.reference), n_workers=self.n_workers
+            self.settings, self.reference, n_workers=self.n_workers
         )
         job.name = self.name
         return Flow([job], output=job.output, name=self.name)
@@ -81,47 +85,32 @@ class ExtendDatabaseMaker(Maker):
         It must be the reference (functional) the base database was labelled with.
     database
         Strategy and supercells of the new configurations.
-    hyperparameters
-        Descriptors and base config_type sigmas; ``soap.n_sparse`` is replaced by the split.
-    n_sparse_base, n_sparse_new
-        M_base and M_new (the paper: 9,000 + 3,000).
-    base_split
-        Explicit sparse split of the base config_types (e.g. GAP-18's), rescaled to
-        ``n_sparse_base``; default: in proportion to the base's atoms per config_type.
-    new_split
-        Explicit split of the new config_types; default: in proportion to atoms.
-    f, f_min
-        Eq. 8 factor and floor for the new single displacements (the paper: 0.01 keeps
-        transferability, 0.001 breaks it).
-    randomised_sigma
-        Fixed sigma of new randomised cells (energy eV/atom, force eV/Å, virial, Hessian).
-    benchmark_base
-        Also fit the base database alone (M_base, same split) and benchmark its phonons.
-    melt_quench
-        If set, run the melt–quench benchmark on the extended (and base) potentials.
-    relax_settings, filter_settings, phonon_settings
+    fit
+        Descriptors and base config_type sigmas (``soap.n_sparse`` is replaced by the split),
+        and the Eq. 8 factor and floor for the new single displacements (default f = 0.01:
+        the paper's choice that keeps transferability; 0.001 breaks it).
+    extension
+        The sparse split M_base + M_new (the paper: 9,000 + 3,000), the new randomised
+        cells' sigma, whether to benchmark the base alone (default: yes), and the optional
+        melt–quench benchmark.
+    relax, filters, phonons
         As in :class:`~phonogap.flows.PhononAccurateGapMaker`.
     n_workers
         Processes.
     """
 
     name: str = "extend_database"
-    reference: Any = field(default_factory=StillingerWeberReference)
+    reference: ReferenceField = field(default_factory=StillingerWeberReference)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
-    hyperparameters: GapHyperparameters = field(default_factory=GapHyperparameters.gap18)
-    n_sparse_base: int = 9000
-    n_sparse_new: int = 3000
-    base_split: dict[str, int] | None = None
-    new_split: dict[str, int] | None = None
-    f: float | None = 0.01
-    f_min: float = 0.01
-    randomised_sigma: tuple[float, float, float, float] = RANDOMISED_SIGMA
-    benchmark_base: bool = False
-    melt_quench: MeltQuenchSettings | None = None
-    relax_settings: RelaxSettings = field(default_factory=RelaxSettings)
-    filter_settings: FilterSettings = field(default_factory=FilterSettings)
-    phonon_settings: PhononSettings = field(default_factory=PhononSettings)
+    fit: ExtensionFitSettings = field(default_factory=ExtensionFitSettings)
+    extension: ExtensionSettings = field(default_factory=ExtensionSettings)
+    relax: RelaxSettings = field(default_factory=RelaxSettings)
+    filters: FilterSettings = field(default_factory=FilterSettings)
+    phonons: PhononSettings = field(default_factory=PhononSettings)
     n_workers: int | None = None
+
+    def __post_init__(self) -> None:
+        validate_maker_fields(self)
 
     def make(
         self,
@@ -151,25 +140,26 @@ class ExtendDatabaseMaker(Maker):
             raise ValueError("ExtendDatabaseMaker.make needs at least one structure")
         if isinstance(base, ImportedDataset):
             base = base.to_document()
-        reference = reference_from_spec(self.reference)
+        reference = self.reference
+        extension = self.extension
         data = reference_training_data(
             structures,
             reference,
             self.database,
             mp_ids=mp_ids,
-            relax_settings=self.relax_settings,
-            filter_settings=self.filter_settings,
+            relax_settings=self.relax,
+            filter_settings=self.filters,
             n_workers=self.n_workers,
         )
         merged = extend_database(
             base,
             data.dataset,
-            self.n_sparse_base,
-            self.n_sparse_new,
-            self.base_split,
-            self.new_split,
+            extension.n_sparse_base,
+            extension.n_sparse_new,
+            extension.base_split,
+            extension.new_split,
         )
-        fit = self._fit(merged, f"extended f={self.f}", self.f)
+        fit = self._fit(merged, f"extended f={self.fit.f}", self.fit.f)
         jobs = [*data.jobs, merged, fit]
         output: dict[str, Any] = {"fit": fit.output, "dataset": merged.output}
         phonons = self._benchmark(data, fit, "extended")
@@ -177,18 +167,20 @@ class ExtendDatabaseMaker(Maker):
         output["phonons"] = phonons.output
         candidates = {"extended": fit.output}
         output["base_fit"] = output["base_phonons"] = output["melt_quench"] = None
-        if self.benchmark_base:
-            base_only = extend_database(base, None, self.n_sparse_base, 0, self.base_split, None)
+        if extension.benchmark_base:
+            base_only = extend_database(
+                base, None, extension.n_sparse_base, 0, extension.base_split, None
+            )
             base_only.name = "base_database"
             base_fit = self._fit(base_only, "base", None)
             base_phonons = self._benchmark(data, base_fit, "base")
             jobs += [base_only, base_fit, base_phonons]
             output["base_fit"], output["base_phonons"] = base_fit.output, base_phonons.output
             candidates["base"] = base_fit.output
-        if self.melt_quench is not None:
+        if extension.melt_quench is not None:
             melt = MeltQuenchMaker(
                 name=f"{self.name} melt_quench",
-                settings=self.melt_quench,
+                settings=extension.melt_quench,
                 reference=reference,
                 n_workers=self.n_workers,
             ).make(candidates)
@@ -199,10 +191,10 @@ class ExtendDatabaseMaker(Maker):
     def _fit(self, dataset: Any, label: str, f: float | None) -> Any:
         fit = fit_extended_gap(
             dataset.output,
-            self.hyperparameters,
+            self.fit.hyperparameters,
             f=f,
-            f_min=self.f_min,
-            randomised_sigma=self.randomised_sigma,
+            f_min=self.fit.f_min,
+            randomised_sigma=self.extension.randomised_sigma,
             label=label,
         )
         fit.name = f"fit_gap {label}"
@@ -212,15 +204,15 @@ class ExtendDatabaseMaker(Maker):
         return benchmark_fit(
             data,
             fit,
-            relax_settings=self.relax_settings,
-            phonon_settings=self.phonon_settings,
+            relax_settings=self.relax,
+            phonon_settings=self.phonons,
             run_name=f"{self.name} {label}",
             settings={
                 "reference": data.reference.backend if data.reference else "imported",
                 "label": label,
-                "f": self.f if label != "base" else None,
-                "n_sparse_base": self.n_sparse_base,
-                "n_sparse_new": self.n_sparse_new if label != "base" else 0,
+                "f": self.fit.f if label != "base" else None,
+                "n_sparse_base": self.extension.n_sparse_base,
+                "n_sparse_new": self.extension.n_sparse_new if label != "base" else 0,
                 "strategy": self.database.strategy,
             },
             n_workers=self.n_workers,

@@ -9,6 +9,8 @@ from jobflow import Flow, Maker
 
 from phonogap.database.equilibrium import EQUILIBRIUM, equilibrium_sigma
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
+from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
 from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_datasets
 from phonogap.phonons.settings import PhononSettings
@@ -34,19 +36,16 @@ class ImportedDataGapMaker(Maker):
         Flow name.
     datasets
         The datasets to import (absolute paths; see :class:`DatasetSpec`).
-    hyperparameters
-        GAP hyperparameters (M lives here). Forces-only data fix the energy only up to a
-        constant, so ``e0`` defaults to 0 when no isolated atom is imported.
-    f
-        Eq. 8 factor; ``None`` for fixed sigmas.
-    f_min
-        Eq. 8 force floor (eV/Å).
+    fit
+        GAP hyperparameters (``preset``, M as ``n_sparse``), Eq. 8 ``f`` and ``f_min``.
+        Forces-only data fix the energy only up to a constant, so ``e0`` defaults to 0 when
+        no isolated atom is imported.
     equilibrium
         Zero-stress constraints at the reference cells: forces-only data say nothing about
         the equilibrium volume, these do (see :mod:`phonogap.database.equilibrium`).
-    relax_settings
+    relax
         Relaxation with the GAP.
-    phonon_settings
+    phonons
         Band path, mesh, and whether to compare at the relaxed or the reference geometry.
     n_workers
         Processes for force evaluations.
@@ -54,13 +53,14 @@ class ImportedDataGapMaker(Maker):
 
     name: str = "imported_data_gap"
     datasets: list[DatasetSpec] = field(default_factory=list)
-    hyperparameters: GapHyperparameters = field(default_factory=GapHyperparameters.gap18)
-    f: float | None = 0.001
-    f_min: float = 0.01
+    fit: FitSettings = field(default_factory=FitSettings)
     equilibrium: EquilibriumSettings = field(default_factory=EquilibriumSettings)
-    relax_settings: RelaxSettings = field(default_factory=RelaxSettings)
-    phonon_settings: PhononSettings = field(default_factory=PhononSettings)
+    relax: RelaxSettings = field(default_factory=RelaxSettings)
+    phonons: PhononSettings = field(default_factory=PhononSettings)
     n_workers: int | None = None
+
+    def __post_init__(self) -> None:
+        validate_maker_fields(self)
 
     def make(self) -> Flow:
         """Build the Flow.
@@ -71,12 +71,14 @@ class ImportedDataGapMaker(Maker):
             Import, fit and benchmark jobs; its output is the benchmark summary.
         """
         data = self.training_data()
-        fit = fit_training_data(data, self.fitted_hyperparameters(), f=self.f, f_min=self.f_min)
+        fit = fit_training_data(
+            data, self.fitted_hyperparameters(), f=self.fit.f, f_min=self.fit.f_min
+        )
         benchmark = benchmark_fit(
             data,
             fit,
-            relax_settings=self.relax_settings,
-            phonon_settings=self.phonon_settings,
+            relax_settings=self.relax,
+            phonon_settings=self.phonons,
             run_name=self.name,
             settings=self.run_settings(),
             n_workers=self.n_workers,
@@ -110,7 +112,8 @@ class ImportedDataGapMaker(Maker):
             A copy; the Maker is not changed.
         """
         updates: dict[str, Any] = {}
-        if self.hyperparameters.e0 is None:
+        hyperparameters = self.fit.hyperparameters
+        if hyperparameters.e0 is None:
             updates["e0"] = 0.0
         if self.equilibrium.enabled:
             sigma = equilibrium_sigma(
@@ -119,10 +122,10 @@ class ImportedDataGapMaker(Maker):
                 TYPICAL_VOLUME_ANG3_PER_ATOM,
             )
             updates["config_type_sigma"] = {
-                **self.hyperparameters.config_type_sigma,
+                **hyperparameters.config_type_sigma,
                 EQUILIBRIUM: sigma,
             }
-        return GapHyperparameters.model_validate({**self.hyperparameters.model_dump(), **updates})
+        return GapHyperparameters.model_validate({**hyperparameters.model_dump(), **updates})
 
     def run_settings(self) -> dict[str, Any]:
         """Summarise the settings that define this run (stored with the results).
@@ -135,9 +138,9 @@ class ImportedDataGapMaker(Maker):
         return {
             "reference": "imported",
             "datasets": [spec.path for spec in self.datasets],
-            "f": self.f,
-            "f_min_ev_per_ang": self.f_min,
-            "n_sparse": self.hyperparameters.soap.n_sparse,
+            "f": self.fit.f,
+            "f_min_ev_per_ang": self.fit.f_min,
+            "n_sparse": self.fit.n_sparse,
             "equilibrium": self.equilibrium.enabled,
-            "potential_geometry": self.phonon_settings.potential_geometry,
+            "potential_geometry": self.phonons.potential_geometry,
         }

@@ -8,17 +8,18 @@ from typing import TYPE_CHECKING, Any
 from jobflow import Flow, Job, Maker
 
 from phonogap.database.settings import DatabaseSettings
-from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
+from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import (
     TrainingData,
     benchmark_fit,
     fit_training_data,
     reference_training_data,
 )
-from phonogap.phonons.kappa import KappaSettings
+from phonogap.phonons.kappa_benchmark import KappaBenchmarkSettings
 from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
-from phonogap.reference.registry import reference_from_spec
+from phonogap.reference.field import ReferenceField
 from phonogap.reference.stillinger_weber import StillingerWeberReference
 from phonogap.structures.settings import FilterSettings, RelaxSettings
 
@@ -47,42 +48,34 @@ class PhononAccurateGapMaker(Maker):
         ``{"backend": name, **settings}``. Default: Stillinger–Weber silicon.
     database
         Database strategy and supercell settings.
-    hyperparameters
-        GAP hyperparameters; ``n_sparse`` (M) lives here. Default: GAP-18 descriptors.
-    f
-        Eq. 8 regularisation factor; ``None`` for GAP-18's fixed sigmas only.
-    f_min
-        Eq. 8 force floor F_min (eV/Å).
-    relax_settings
+    fit
+        GAP hyperparameters (``preset``, M as ``n_sparse``) and the Eq. 8 factor ``f`` and
+        floor ``f_min``. Default: GAP-18 descriptors, f = 0.001.
+    relax
         Relaxations with the reference and the potential.
-    filter_settings
+    filters
         StructureMatcher tolerances and the max-atoms filter.
-    phonon_settings
+    phonons
         Band path sampling and imaginary-mode mesh.
-    kappa_structures
-        Names of structures whose lattice thermal conductivity is computed with phono3py
-        (with the fitted potential and, if ``kappa_of_reference``, with the reference).
-    kappa_settings
-        phono3py settings (default: 0.03 Å pair displacements, 11³ mesh, 300/600/900 K).
-    kappa_of_reference
-        Also compute the reference's kappa (cheap for ``sw``; extra labels for DFT).
+    kappa
+        Structures whose lattice thermal conductivity is computed with phono3py (with the
+        fitted potential and, if ``kappa.reference``, with the reference), and its settings.
     n_workers
         Processes for labelling, relaxations and force evaluations (default: all cores).
     """
 
     name: str = "phonon_accurate_gap"
-    reference: Any = field(default_factory=StillingerWeberReference)
+    reference: ReferenceField = field(default_factory=StillingerWeberReference)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
-    hyperparameters: GapHyperparameters = field(default_factory=GapHyperparameters.gap18)
-    f: float | None = 0.001
-    f_min: float = 0.01
-    relax_settings: RelaxSettings = field(default_factory=RelaxSettings)
-    filter_settings: FilterSettings = field(default_factory=FilterSettings)
-    phonon_settings: PhononSettings = field(default_factory=PhononSettings)
-    kappa_structures: list[str] = field(default_factory=list)
-    kappa_settings: KappaSettings = field(default_factory=KappaSettings)
-    kappa_of_reference: bool = True
+    fit: FitSettings = field(default_factory=FitSettings)
+    relax: RelaxSettings = field(default_factory=RelaxSettings)
+    filters: FilterSettings = field(default_factory=FilterSettings)
+    phonons: PhononSettings = field(default_factory=PhononSettings)
+    kappa: KappaBenchmarkSettings = field(default_factory=KappaBenchmarkSettings)
     n_workers: int | None = None
+
+    def __post_init__(self) -> None:
+        validate_maker_fields(self)
 
     def make(
         self,
@@ -106,13 +99,13 @@ class PhononAccurateGapMaker(Maker):
         if not isinstance(structures, dict):
             structures = {f"structure_{i}": s for i, s in enumerate(structures)}
         data = self.training_data(structures, mp_ids)
-        fit = fit_training_data(data, self.hyperparameters, f=self.f, f_min=self.f_min)
+        fit = fit_training_data(data, self.fit.hyperparameters, f=self.fit.f, f_min=self.fit.f_min)
         kappa_jobs = self.kappa_jobs(structures, data.reference, fit)
         benchmark = benchmark_fit(
             data,
             fit,
-            relax_settings=self.relax_settings,
-            phonon_settings=self.phonon_settings,
+            relax_settings=self.relax,
+            phonon_settings=self.phonons,
             run_name=self.name,
             settings=self.run_settings(data.reference),
             kappa=[job.output for job in kappa_jobs],
@@ -145,19 +138,19 @@ class PhononAccurateGapMaker(Maker):
             structures = {f"structure_{i}": s for i, s in enumerate(structures)}
         if not structures:
             raise ValueError("PhononAccurateGapMaker.make needs at least one structure")
-        unknown = sorted(set(self.kappa_structures) - set(structures))
+        unknown = sorted(set(self.kappa.structures) - set(structures))
         if unknown:
             raise ValueError(
-                f"kappa_structures {unknown} are not among the structures "
+                f"kappa.structures {unknown} are not among the structures "
                 f"{sorted(structures)}; use their names (mp ids for bundled allotropes)"
             )
         return reference_training_data(
             structures,
-            reference_from_spec(self.reference),
+            self.reference,
             self.database,
             mp_ids=mp_ids,
-            relax_settings=self.relax_settings,
-            filter_settings=self.filter_settings,
+            relax_settings=self.relax,
+            filter_settings=self.filters,
             n_workers=self.n_workers,
         )
 
@@ -178,17 +171,17 @@ class PhononAccurateGapMaker(Maker):
         Returns
         -------
         list of Job
-            Two jobs per structure in :attr:`kappa_structures` (one without the reference).
+            Two jobs per structure in ``kappa.structures`` (one without the reference).
         """
         maker = KappaMaker(
-            settings=self.kappa_settings,
+            settings=self.kappa.settings,
             reference=reference,
-            relax_settings=self.relax_settings,
+            relax_settings=self.relax,
             n_workers=self.n_workers,
         )
         jobs = []
-        for name in self.kappa_structures:
-            if self.kappa_of_reference:
+        for name in self.kappa.structures:
+            if self.kappa.reference:
                 jobs.append(maker.make(structures[name], label=f"{name} reference"))
             jobs.append(maker.make(structures[name], potential=fit.output, label=f"{name} GAP"))
         return jobs
@@ -209,9 +202,9 @@ class PhononAccurateGapMaker(Maker):
         return {
             "reference": reference.backend,
             "strategy": self.database.strategy,
-            "f": self.f,
-            "f_min_ev_per_ang": self.f_min,
-            "n_sparse": self.hyperparameters.soap.n_sparse,
+            "f": self.fit.f,
+            "f_min_ev_per_ang": self.fit.f_min,
+            "n_sparse": self.fit.n_sparse,
             "n_randomised": self.database.n_randomised,
             "min_supercell_length_ang": self.database.min_supercell_length_ang,
             "displacement_ang": self.database.displacement_ang,

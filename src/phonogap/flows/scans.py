@@ -84,15 +84,15 @@ class ParameterScanMaker(Maker):
                 data,
                 self.hyperparameters_for(variant),
                 f=variant.f,
-                f_min=self.base.f_min,
+                f_min=self.base.fit.f_min,
                 exclude_config_types=() if variant.with_randomised else (RANDOMISED,),
             )
             fit.name = f"fit_gap {variant.label}"
             benchmark = benchmark_fit(
                 data,
                 fit,
-                relax_settings=self.base.relax_settings,
-                phonon_settings=self.base.phonon_settings,
+                relax_settings=self.base.relax,
+                phonon_settings=self.base.phonons,
                 run_name=f"{self.name} {variant.label}",
                 settings={**self.settings(), **variant.model_dump()},
                 n_workers=self.base.n_workers,
@@ -147,7 +147,7 @@ class ParameterScanMaker(Maker):
         """
         if isinstance(self.base, ImportedDataGapMaker):
             return self.base.fitted_hyperparameters()
-        return self.base.hyperparameters
+        return self.base.fit.hyperparameters
 
     def hyperparameters_for(self, variant: ScanVariant) -> GapHyperparameters:
         """Return the hyperparameters of one variant.
@@ -188,9 +188,7 @@ class ParameterScanMaker(Maker):
         if isinstance(self.base, ImportedDataGapMaker):
             shared = self.base.run_settings()
         else:
-            from phonogap.reference.registry import reference_from_spec
-
-            shared = self.base.run_settings(reference_from_spec(self.base.reference))
+            shared = self.base.run_settings(self.base.reference)
         return {**shared, "scanned": self.parameter}
 
 
@@ -278,6 +276,6 @@ class LearningCurveMaker(ParameterScanMaker):
         """
         randomised = self.with_randomised and self.has_randomised()
         return [
-            ScanVariant(label=f"M={m}", f=self.base.f, n_sparse=m, with_randomised=randomised)
+            ScanVariant(label=f"M={m}", f=self.base.fit.f, n_sparse=m, with_randomised=randomised)
             for m in self.n_sparse_values
         ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms, units
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, SOURCE_KEY
 from phonogap.reference.evaluate import call_with_calculator
+from phonogap.schemas.presets import expand_preset
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
@@ -99,6 +100,11 @@ class MeltQuenchSettings(BaseModel):
     bulk_modulus_gpa: float = Field(
         100.0, gt=0, description="Bulk modulus the barostat assumes (GPa; Si: ~98)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_preset(cls, data: Any) -> Any:
+        return expand_preset(data, {"paper": cls.paper, "ci": cls.ci})
 
     @model_validator(mode="after")
     def _enough_atoms(self) -> MeltQuenchSettings:
