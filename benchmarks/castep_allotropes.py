@@ -31,6 +31,7 @@ from pathlib import Path
 from phonogap.database.sparse_environments import sparse_environments
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.jobs import fit_gap_in_directory
+from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_training_data
 from phonogap.phonons.jobs import benchmark_structure, single_displacement_forces
@@ -90,9 +91,9 @@ def main() -> None:
     )
     maker = ImportedDataGapMaker(
         datasets=stable_datasets(args.refdata, args.mp_ids),
-        hyperparameters=base.with_n_sparse(args.n_sparse),
-        f=args.f,
-        f_min=args.f_min,
+        fit=FitSettings(
+            hyperparameters=base.with_n_sparse(args.n_sparse), f=args.f, f_min=args.f_min
+        ),
         equilibrium=equilibrium,
     )
     dataset = import_training_data(maker.datasets, equilibrium)

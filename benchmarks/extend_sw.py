@@ -37,9 +37,11 @@ from typing import Any
 
 from jobflow import Flow, run_locally
 
+from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
 from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
 from phonogap.md.errors import paired_force_changes
@@ -157,11 +159,12 @@ def main() -> None:
                 n_randomised=args.n_randomised,
                 randomised_min_length_ang=args.randomised_min_length,
             ),
-            hyperparameters=hyper,
-            n_sparse_base=args.n_sparse_base,
-            n_sparse_new=args.n_sparse_new,
-            f=f,
-            benchmark_base=index == 0,
+            fit=ExtensionFitSettings(hyperparameters=hyper, f=f),
+            extension=ExtensionSettings(
+                n_sparse_base=args.n_sparse_base,
+                n_sparse_new=args.n_sparse_new,
+                benchmark_base=index == 0,
+            ),
         )
         flow = maker.make(structures, general.output, mp_ids=mp_ids)
         jobs.append(flow)

@@ -23,6 +23,7 @@ from jobflow import run_locally
 
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.plotting import plot_rms_bars
 from phonogap.results import find_summaries, results_payload
@@ -52,8 +53,7 @@ def main() -> None:
             n_randomised=args.n_randomised,
             randomised_min_length_ang=args.randomised_min_length,
         ),
-        hyperparameters=base.with_n_sparse(args.n_sparse),
-        f=args.f,
+        fit=FitSettings(hyperparameters=base.with_n_sparse(args.n_sparse), f=args.f),
     )
     flow = maker.make(structures, mp_ids={a.mp_id: a.mp_id for a in allotropes})
     work = Path(tempfile.mkdtemp(prefix="phonogap_si13_"))

@@ -14,10 +14,10 @@ from jobflow import Flow, job, run_locally
 from fireworks_helpers import start_worker
 from phonogap.campaign import CAMPAIGN_JOB, build_campaign, summarise_campaign
 from phonogap.cli import main
+from phonogap.config import load_structures_from, parse_workflow, read_workflow_file
 from phonogap.results import campaign_rows, write_rows
 from phonogap.store import embedded_store, mongo_store
 from phonogap.submit import load_launchpad
-from phonogap.workflow_file import WorkflowFile, load_structures_from, read_workflow_file
 
 STRUCTURES = ["mp-149", "mp-165", "mp-999200"]
 CAMPAIGN = {
@@ -98,7 +98,7 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
 
 
 def test_campaign_builds_one_flow_per_structure_with_metadata():
-    workflow = WorkflowFile.model_validate(CAMPAIGN)
+    workflow = parse_workflow(CAMPAIGN)
     structures, mp_ids = load_structures_from(workflow.structures, Path("."))
     campaign = build_campaign(workflow, structures, mp_ids)
     sub_flows = [item for item in campaign.flow.jobs if isinstance(item, Flow)]

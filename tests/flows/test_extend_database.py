@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from jobflow import run_locally
 
+from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.database.extxyz import read_training_xyz
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
 from phonogap.md import MeltQuenchMaker
 from phonogap.md.protocol import LIQUID, MeltQuenchSettings
@@ -46,12 +48,13 @@ def extended_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     maker = ExtendDatabaseMaker(
         name="extend_ci",
         database=DatabaseSettings(n_randomised=2, min_supercell_length_ang=9.0, seed=1),
-        hyperparameters=GapHyperparameters.small(),
-        n_sparse_base=N_BASE,
-        n_sparse_new=N_NEW,
-        f=0.01,
-        benchmark_base=True,
-        melt_quench=tiny_melt_quench(),
+        fit=ExtensionFitSettings(hyperparameters=GapHyperparameters.small(), f=0.01),
+        extension=ExtensionSettings(
+            n_sparse_base=N_BASE,
+            n_sparse_new=N_NEW,
+            benchmark_base=True,
+            melt_quench=tiny_melt_quench(),
+        ),
         n_workers=2,
     )
     extend = maker.make({"mp-149": diamond.structure}, general.output, mp_ids={"mp-149": "mp-149"})

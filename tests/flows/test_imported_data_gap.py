@@ -7,6 +7,7 @@ from jobflow import JobStore, run_locally
 from maggma.stores import MemoryStore
 
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings
 from phonogap.phonons.settings import PhononSettings
@@ -23,12 +24,9 @@ def run(refdata_dir, tmp_path, equilibrium: bool, geometry: str = "relaxed") -> 
             DatasetSpec(importer="phonopy", path=str(folder / f"{i}_phonopy.yaml"), name=m)
             for m, i in SUBSET.items()
         ],
-        hyperparameters=GapHyperparameters.small().with_n_sparse(60),
-        f=0.01,
+        fit=FitSettings(hyperparameters=GapHyperparameters.small().with_n_sparse(60), f=0.01),
         equilibrium=EquilibriumSettings(enabled=equilibrium),
-        phonon_settings=PhononSettings(
-            points_per_segment=11, mesh=(8, 8, 8), potential_geometry=geometry
-        ),
+        phonons=PhononSettings(points_per_segment=11, mesh=(8, 8, 8), potential_geometry=geometry),
     )
     store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
     flow = maker.make()

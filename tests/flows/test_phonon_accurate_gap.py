@@ -12,6 +12,7 @@ from phonogap.database.extxyz import read_training_xyz
 from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY, FORCES_KEY
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.results import find_summaries
 from phonogap.store import embedded_store
@@ -28,9 +29,9 @@ def small_maker(**overrides) -> PhononAccurateGapMaker:
         database=DatabaseSettings(
             strategy="both", n_randomised=2, min_supercell_length_ang=9.0, seed=3
         ),
-        hyperparameters=GapHyperparameters.small().with_n_sparse(150),
-        f=F,
-        f_min=F_MIN,
+        fit=FitSettings(
+            hyperparameters=GapHyperparameters.small().with_n_sparse(150), f=F, f_min=F_MIN
+        ),
     )
     settings.update(overrides)
     return PhononAccurateGapMaker(**settings)
@@ -108,7 +109,9 @@ def test_a_failing_structure_does_not_block_the_others(tmp_path, monkeypatch):
     maker = small_maker(
         name="e2e_failure",
         database=DatabaseSettings(strategy="single_displacement", min_supercell_length_ang=8.0),
-        hyperparameters=GapHyperparameters.small().with_n_sparse(60),
+        fit=FitSettings(
+            hyperparameters=GapHyperparameters.small().with_n_sparse(60), f=F, f_min=F_MIN
+        ),
     )
     flow = maker.make({a.mp_id: a.structure for a in allotropes})
     store = embedded_store(tmp_path / "store")
@@ -138,14 +141,17 @@ def test_benchmark_document_holds_bands_and_dos(diamond_and_lonsdaleite_run):
 
 def test_kappa_step_reports_reference_and_potential(tmp_path):
     from phonogap.phonons.kappa import KappaSettings
+    from phonogap.phonons.kappa_benchmark import KappaBenchmarkSettings
 
     (diamond,) = silicon_allotropes(["mp-149"])
     maker = small_maker(
         name="e2e_kappa",
         database=DatabaseSettings(strategy="both", n_randomised=3, min_supercell_length_ang=9.0),
-        kappa_structures=["mp-149"],
-        kappa_settings=KappaSettings(
-            mesh=(7, 7, 7), supercell_matrix=[[2, 0, 0], [0, 2, 0], [0, 0, 2]]
+        kappa=KappaBenchmarkSettings(
+            structures=["mp-149"],
+            settings=KappaSettings(
+                mesh=(7, 7, 7), supercell_matrix=[[2, 0, 0], [0, 2, 0], [0, 0, 2]]
+            ),
         ),
     )
     flow = maker.make({"mp-149": diamond.structure})
@@ -160,5 +166,5 @@ def test_kappa_step_reports_reference_and_potential(tmp_path):
     assert np.all(np.diff(reference) < 0)  # Umklapp: kappa falls with temperature
     gap = np.array(rows["mp-149 GAP"]["kappa_w_per_mk"])
     assert np.all(gap > 0)
-    with pytest.raises(ValueError, match=r"kappa_structures \['mp-0'\]"):
-        small_maker(kappa_structures=["mp-0"]).make({"mp-149": diamond.structure})
+    with pytest.raises(ValueError, match=r"kappa.structures \['mp-0'\]"):
+        small_maker(kappa={"structures": ["mp-0"]}).make({"mp-149": diamond.structure})

@@ -12,6 +12,7 @@ from jobflow import Flow
 from phonogap.cli import main
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.scans import LearningCurveMaker, RegularizationScanMaker
@@ -27,10 +28,10 @@ def diamond():
     return {a.mp_id: a.structure for a in silicon_allotropes(["mp-149"])}
 
 
-def sw_base(strategy: str) -> PhononAccurateGapMaker:
+def sw_base(strategy: str, f: float | None = 0.001) -> PhononAccurateGapMaker:
     return PhononAccurateGapMaker(
         database=DatabaseSettings(strategy=strategy, n_randomised=2),
-        hyperparameters=GapHyperparameters.small().with_n_sparse(40),
+        fit=FitSettings(hyperparameters=GapHyperparameters.small().with_n_sparse(40), f=f),
     )
 
 
@@ -68,8 +69,7 @@ def test_randomised_variant_needs_randomised_data():
 
 
 def test_learning_curve_variants_keep_f():
-    base = sw_base("single_displacement")
-    base.f = 0.01
+    base = sw_base("single_displacement", f=0.01)
     variants = LearningCurveMaker(base=base, n_sparse_values=[10, 20]).variants()
     assert [(v.n_sparse, v.f, v.with_randomised) for v in variants] == [
         (10, 0.01, False),

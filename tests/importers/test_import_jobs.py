@@ -60,6 +60,6 @@ def test_maker_sets_e0_and_equilibrium_sigma(castep_specs):
     hyper = maker.fitted_hyperparameters()
     assert hyper.e0 == 0.0  # forces fix the energy only up to a constant
     assert hyper.config_type_sigma[EQUILIBRIUM][2] == pytest.approx(0.0124830, rel=1e-5)
-    assert maker.hyperparameters.e0 is None  # the Maker itself is unchanged
+    assert maker.fit.hyperparameters.e0 is None  # the Maker itself is unchanged
     flow = maker.make()
     assert [job.name for job in flow.jobs] == ["import_datasets", "fit_gap", "benchmark_phonons"]

@@ -179,12 +179,12 @@ def test_fan_out_flow_labels_each_configuration_and_records_e0(tmp_path, monkeyp
 
 
 def test_demo_qe_workflow_builds_a_fan_out_flow(tmp_path, monkeypatch):
-    from phonogap.workflow_file import load_structures_from, maker_from_workflow, read_workflow_file
+    from phonogap.config import load_structures_from, read_workflow_file
 
     monkeypatch.setenv("PHONOGAP_SCRATCH_DIR", str(tmp_path))
     workflows = Path(__file__).resolve().parents[2] / "workflows"
     workflow = read_workflow_file(workflows / "demo_qe.yaml")
-    maker = maker_from_workflow(workflow)
+    maker = workflow.maker
     assert isinstance(maker.reference, QuantumEspressoReference)
     assert maker.reference.scratch_dir == str(tmp_path)
     structures, mp_ids = load_structures_from(workflow.structures, workflows)

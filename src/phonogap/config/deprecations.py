@@ -16,6 +16,20 @@ class WorkflowDeprecationWarning(FutureWarning):
     """A workflow file uses a key that will be removed in the next release."""
 
 
+class OldKeyError(ValueError):
+    """An old key whose value was invalid in the old format too (it has no new equivalent).
+
+    Attributes
+    ----------
+    location
+        Dotted location of the key, for the message.
+    """
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
 def _fit_overrides(raw: dict[str, Any]) -> str | None:
     fit = raw.get("fit")
     if not isinstance(fit, dict) or "overrides" not in fit:
@@ -30,6 +44,14 @@ def _melt_quench_sections(raw: dict[str, Any]) -> str | None:
     melt = extension.get("melt_quench") if isinstance(extension, dict) else None
     if not isinstance(melt, dict):
         return None
+    if "overrides" in melt and melt.get("preset", "none") == "none":
+        # the old default preset was 'none'; the new mapping without a preset is the
+        # paper-scale protocol (days of MD), so refuse as the old format did
+        raise OldKeyError(
+            "extension.melt_quench",
+            "'extension.melt_quench.overrides' needs a protocol to change: set "
+            "'extension.melt_quench.preset' to ci or paper (or remove 'overrides')",
+        )
     if melt.get("preset") == "none":
         extension["melt_quench"] = None
         return "'extension.melt_quench: {preset: none}' is now 'extension.melt_quench: null'"
@@ -63,6 +85,11 @@ def upgrade_old_keys(raw: dict[str, Any], path: Path | str) -> dict[str, Any]:
     -------
     dict
         A rewritten copy.
+
+    Raises
+    ------
+    OldKeyError
+        For an old key whose value was invalid in the old format too.
     """
     import copy
 
@@ -71,8 +98,7 @@ def upgrade_old_keys(raw: dict[str, Any], path: Path | str) -> dict[str, Any]:
         message = rename(upgraded)
         if message:
             warnings.warn(
-                f"workflow file {path}: {message}; the old key will be removed in the next "
-                "release",
+                f"workflow file {path}: {message}; the old key will be removed in the next release",
                 WorkflowDeprecationWarning,
                 stacklevel=3,
             )

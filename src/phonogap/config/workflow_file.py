@@ -18,7 +18,7 @@ from jobflow import Flow, Maker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pymatgen.core import Structure
 
-from phonogap.config.deprecations import upgrade_old_keys
+from phonogap.config.deprecations import OldKeyError, upgrade_old_keys
 from phonogap.config.sections import (
     BaseDatabaseSection,
     CampaignSection,
@@ -114,11 +114,23 @@ def _field_errors(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[
 def _unknown_top_level(extra: list[str], workflow: str) -> list[str]:
     maker_class = WORKFLOW_TYPES[workflow]
     valid = sorted([*maker_fields_model(maker_class).model_fields, *WorkflowSections.model_fields])
-    return [
-        f"  field '{key}': not a field of workflow '{workflow}' ({maker_class.__name__}); "
-        f"valid fields: {', '.join(valid)}"
-        for key in extra
-    ]
+    lines = []
+    for key in extra:
+        owners = [
+            other
+            for other, other_class in WORKFLOW_TYPES.items()
+            if other != workflow and key in maker_fields_model(other_class).model_fields
+        ]
+        hint = (
+            f"'{key}' belongs to workflow '{owners[0]}': remove it or set 'workflow: {owners[0]}'; "
+            if owners
+            else ""
+        )
+        lines.append(
+            f"  field '{key}': not a field of workflow '{workflow}' ({maker_class.__name__}); "
+            f"{hint}valid fields: {', '.join(valid)}"
+        )
+    return lines
 
 
 def _consistency_problems(sections: WorkflowSections, maker: Any) -> list[str]:
@@ -191,7 +203,12 @@ def parse_workflow(
         Listing every invalid field by its dotted location, with the fix.
     """
     base_dir = (base_dir or Path.cwd()).resolve()
-    raw = upgrade_old_keys(raw, source)
+    try:
+        raw = upgrade_old_keys(raw, source)
+    except OldKeyError as exc:
+        raise WorkflowFileError(
+            _invalid(source, [f"  field '{exc.location}': {exc}"], raw)
+        ) from None
     try:
         sections = WorkflowSections.model_validate(raw)
     except ValidationError as exc:

@@ -9,13 +9,13 @@ import pytest
 import yaml
 
 from phonogap.cli import main
+from phonogap.config import WorkflowFileError, flow_from_workflow, read_workflow_file
+from phonogap.config.workflow_file import summary_run_names
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.flows import ExtendDatabaseMaker
 from phonogap.md.protocol import MeltQuenchSettings
-from phonogap.workflow_extend import extension_maker, summary_run_names
-from phonogap.workflow_file import WorkflowFileError, flow_from_workflow, read_workflow_file
 
-WORKFLOWS = Path(__file__).resolve().parents[1] / "workflows"
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
 VALID = {
     "name": "ext",
@@ -29,7 +29,7 @@ VALID = {
         "n_sparse_new": 40,
         "new_split": {"single_displacement": 3, "randomised": 1},
         "randomised_sigma": [0.002, 0.2, 0.1, 0.0],
-        "melt_quench": {"preset": "ci", "overrides": {"seed": 9, "liquid_steps": 100}},
+        "melt_quench": {"preset": "ci", "seed": 9, "liquid_steps": 100},
     },
 }
 
@@ -49,22 +49,25 @@ def flat_job_names(flow) -> list[str]:
 
 def test_valid_file_gives_the_maker_and_flow(tmp_path):
     workflow = read_workflow_file(write(tmp_path, VALID))
-    maker = extension_maker(workflow)
+    maker = workflow.maker
     assert isinstance(maker, ExtendDatabaseMaker)
-    assert (maker.n_sparse_base, maker.n_sparse_new) == (120, 40)
-    assert maker.new_split == {"single_displacement": 3, "randomised": 1}
-    assert maker.base_split is None
-    assert (maker.f, maker.f_min) == (0.02, 0.05)
-    assert maker.randomised_sigma == (0.002, 0.2, 0.1, 0.0)
-    assert maker.benchmark_base is True  # the workflow default (the Maker's is False)
+    extension = maker.extension
+    assert (extension.n_sparse_base, extension.n_sparse_new) == (120, 40)
+    assert extension.new_split == {"single_displacement": 3, "randomised": 1}
+    assert extension.base_split is None
+    assert (maker.fit.f, maker.fit.f_min) == (0.02, 0.05)
+    assert extension.randomised_sigma == (0.002, 0.2, 0.1, 0.0)
+    # one default, the same for the file and the Maker
+    assert extension.benchmark_base is True
+    assert ExtendDatabaseMaker().extension.benchmark_base is True
     assert maker.database.n_randomised == 2
-    assert maker.hyperparameters.soap.l_max == 6  # the small preset
-    # melt-quench: the ci preset with the two overrides, nothing else changed
+    assert maker.fit.hyperparameters.soap.l_max == 6  # the small preset
+    # melt-quench: the ci preset with the two fields changed, nothing else
     expected = MeltQuenchSettings.ci().model_copy(update={"seed": 9, "liquid_steps": 100})
-    assert maker.melt_quench == expected
-    assert maker.melt_quench.supercell_repeat == 2
+    assert extension.melt_quench == expected
+    assert extension.melt_quench.supercell_repeat == 2
     # base database: the ci preset with n_strained and md.seed merged in
-    settings = workflow.base_database.generate.settings()
+    settings = workflow.base_database.generate
     ci = GeneralDatabaseSettings.ci()
     assert settings.n_strained == 4 and ci.n_strained == 6
     assert settings.md == ci.md.model_copy(update={"seed": 3})
@@ -94,12 +97,13 @@ def test_defaults_dataset_base_and_no_melt_quench(tmp_path):
         "extension": {"benchmark_base": False},
     }
     workflow = read_workflow_file(write(tmp_path, content))
-    maker = extension_maker(workflow)
-    assert maker.f == 0.01  # fit.f not given: the extension's 0.01, not the fit section's 0.001
-    assert (maker.n_sparse_base, maker.n_sparse_new) == (9000, 3000)
-    assert maker.melt_quench is None
-    assert maker.benchmark_base is False
-    assert summary_run_names(workflow) == {"extended": "phonon_accurate_gap extended"}
+    maker = workflow.maker
+    assert maker.fit.f == 0.01  # fit.f not given: the extension's 0.01, not FitSettings' 0.001
+    assert (maker.extension.n_sparse_base, maker.extension.n_sparse_new) == (9000, 3000)
+    assert maker.extension.melt_quench is None
+    assert maker.extension.benchmark_base is False
+    # the name defaults to the Maker's
+    assert summary_run_names(workflow) == {"extended": "extend_database extended"}
     flow, _ = flow_from_workflow(workflow, tmp_path)
     names = flat_job_names(flow)
     assert names[0] == "import_base_database"
@@ -142,37 +146,43 @@ def test_dataset_base_imports_inside_the_job(refdata_dir):
             "base_database",
             "exactly one of 'generate' or 'dataset', got neither",
         ),
-        ({"base_database": None}, "(top level)", "needs a 'base_database' section"),
-        ({"scan": {"parameter": "f", "values": [0.01]}}, "(top level)", "remove 'scan'"),
-        ({"campaign": {}}, "(top level)", "remove 'campaign'"),
+        # consistency problems of the sections are listed without a field location
+        ({"base_database": None}, None, "needs a 'base_database' section"),
+        ({"scan": {"parameter": "f", "values": [0.01]}}, None, "remove 'scan'"),
+        ({"campaign": {}}, None, "remove 'campaign'"),
         ({"extension": {"n_sparse_bas": 10}}, "extension.n_sparse_bas", "Extra inputs"),
         ({"extension": {"n_sparse_new": 0}}, "extension.n_sparse_new", "greater than 0"),
-        ({"fit": {"n_sparse": 100}}, "(top level)", "extension.n_sparse_base"),
-        ({"structures": None}, "(top level)", "needs a 'structures' section"),
+        ({"fit": {"n_sparse": 100}}, "fit", "extension.n_sparse_base"),
+        ({"structures": None}, None, "needs a 'structures' section"),
         (
             {"datasets": [{"importer": "mlearn", "path": "x"}]},
-            "(top level)",
-            "base_database.dataset",
+            "datasets",
+            "'datasets' belongs to workflow 'imported_data_gap'",
+        ),
+        (
+            {"kappa": {"structures": ["mp-149"]}},
+            "kappa",
+            "not a field of workflow 'extend_database'",
         ),
         (
             {"base_database": {"generate": {"preset": "ci", "n_strainedd": 3}}},
-            "base_database.generate",
-            "'base_database.generate.n_strainedd': Extra inputs",
+            "base_database.generate.n_strainedd",
+            "Extra inputs",
         ),
         (
             {"base_database": {"generate": {"preset": "fast"}}},
-            "base_database.generate.preset",
-            "'default' or 'ci'",
+            "base_database.generate",
+            "unknown preset 'fast'; choose one of default, ci",
         ),
         (
-            {"extension": {"melt_quench": {"preset": "ci", "overrides": {"n_vacancies": 99}}}},
+            {"extension": {"melt_quench": {"preset": "ci", "n_vacancies": 99}}},
             "extension.melt_quench",
             "n_vacancies (99) must be smaller",
         ),
         (
-            {"extension": {"melt_quench": {"overrides": {"seed": 1}}}},
+            {"extension": {"melt_quench": {"preset": "extreme"}}},
             "extension.melt_quench",
-            "set 'extension.melt_quench.preset' to ci or paper",
+            "unknown preset 'extreme'; choose one of paper, ci",
         ),
     ],
 )
@@ -183,8 +193,19 @@ def test_invalid_files_name_the_field(tmp_path, change, field, hint):
         read_workflow_file(write(tmp_path, content))
     message = str(error.value)
     assert "wf.yaml" in message
-    assert f"field '{field}'" in message
+    if field is not None:
+        assert f"field '{field}'" in message
     assert hint in message
+
+
+def test_old_melt_quench_overrides_without_a_preset_are_still_refused(tmp_path):
+    """The old default preset was 'none': overrides without one never ran a protocol."""
+    content = {**VALID, "extension": {"melt_quench": {"overrides": {"seed": 1}}}}
+    with pytest.raises(WorkflowFileError) as error:
+        read_workflow_file(write(tmp_path, content))
+    message = str(error.value)
+    assert "field 'extension.melt_quench'" in message
+    assert "set 'extension.melt_quench.preset' to ci or paper" in message
 
 
 def test_extension_sections_need_the_extend_workflow(tmp_path):
@@ -197,10 +218,10 @@ def test_extension_sections_need_the_extend_workflow(tmp_path):
 
 def test_shipped_extend_sw_workflow():
     workflow = read_workflow_file(WORKFLOWS / "extend_sw.yaml")
-    maker = extension_maker(workflow)
-    assert workflow.base_database.generate.settings() == GeneralDatabaseSettings()
-    assert maker.f == 0.01 and maker.benchmark_base
-    assert maker.melt_quench == MeltQuenchSettings.ci()
+    maker = workflow.maker
+    assert workflow.base_database.generate == GeneralDatabaseSettings()
+    assert maker.fit.f == 0.01 and maker.extension.benchmark_base
+    assert maker.extension.melt_quench == MeltQuenchSettings.ci()
     flow, n_structures = flow_from_workflow(workflow, WORKFLOWS)
     assert n_structures == 5
     assert flat_job_names(flow)[0] == "general_database"
@@ -222,16 +243,16 @@ def _summary(run_name: str, failed: list[str]):
 @pytest.mark.parametrize(
     ("failed", "labels", "melt", "status"),
     [
-        ([], ("extended", "base"), "none", 0),
-        (["mp-165"], ("extended", "base"), "none", 1),  # one structure's benchmark failed
-        ([], ("extended",), "none", 1),  # the base summary is missing
-        ([], ("extended", "base"), "ci", 1),  # the melt-quench document is missing
+        ([], ("extended", "base"), None, 0),
+        (["mp-165"], ("extended", "base"), None, 1),  # one structure's benchmark failed
+        ([], ("extended",), None, 1),  # the base summary is missing
+        ([], ("extended", "base"), {"preset": "ci"}, 1),  # the melt-quench document is missing
     ],
 )
 def test_run_exit_status_of_extension(tmp_path, monkeypatch, capsys, failed, labels, melt, status):
     import phonogap.runner
 
-    content = {**VALID, "extension": {**VALID["extension"], "melt_quench": {"preset": melt}}}
+    content = {**VALID, "extension": {**VALID["extension"], "melt_quench": melt}}
     summaries = {
         label: {
             "uuid": label,
