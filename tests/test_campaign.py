@@ -14,9 +14,10 @@ from jobflow import Flow, job, run_locally
 from fireworks_helpers import start_worker
 from phonogap.campaign import CAMPAIGN_JOB, build_campaign, summarise_campaign
 from phonogap.cli import main
-from phonogap.results import campaign_rows, write_rows
-from phonogap.store import embedded_store, mongo_store
-from phonogap.submit import load_launchpad
+from phonogap.report.campaign_rows import campaign_rows
+from phonogap.report.exports import write_rows
+from phonogap.store.jobstore import embedded_store, mongo_store
+from phonogap.store.launchpad import load_launchpad
 from phonogap.workflow_file import WorkflowFile, load_structures_from, read_workflow_file
 
 STRUCTURES = ["mp-149", "mp-165", "mp-999200"]
@@ -71,7 +72,7 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
 
     import pymongo
 
-    from phonogap.results import _launchpad_states
+    from phonogap.store.launchpad import launchpad_states
 
     uri, database = mongo_database
     fireworks = pymongo.MongoClient(uri)[database].fireworks
@@ -88,13 +89,13 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
             )
     fireworks.insert_one({"state": "FIZZLED", "spec": {"campaign": "y", "structure": "a"}})
     launchpad = types.SimpleNamespace(fireworks=fireworks)
-    assert _launchpad_states(launchpad, "x") == {
+    assert launchpad_states(launchpad, "x") == {
         ("x", "a"): "failed",
         ("x", "b"): "running",
         ("x", "c"): "waiting",
         ("x", "d"): "incomplete",
     }
-    assert len(_launchpad_states(launchpad, None)) == 5
+    assert len(launchpad_states(launchpad, None)) == 5
 
 
 def test_campaign_builds_one_flow_per_structure_with_metadata():

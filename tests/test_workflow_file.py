@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from phonogap.cli import demo_workflow
+from phonogap.cli.run import demo_workflow
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.workflow_file import (
     WorkflowFileError,

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, JobConfig, OnMissing, job
 
-from phonogap.results import SUMMARY_JOB, _as_model
 from phonogap.schemas.campaign import CampaignStructureRow, CampaignSummaryDocument
 from phonogap.schemas.phonons import BenchmarkSummaryDocument
-from phonogap.submit import structure_metadata
+from phonogap.store.launchpad import structure_metadata
+from phonogap.store.queries import SUMMARY_JOB, as_model
 
 if TYPE_CHECKING:
     from jobflow import JobStore
@@ -65,7 +65,7 @@ def structure_row(
     base = {"campaign": campaign, "structure": name, "formula": formula, "mp_id": mp_id}
     if summary is None:
         return CampaignStructureRow(**base, state="failed", reason="a job of its flow failed")
-    summary = _as_model(summary, BenchmarkSummaryDocument)
+    summary = as_model(summary, BenchmarkSummaryDocument)
     base["summary_uuid"] = summary_uuid
     rows = [row for row in summary.rows if row["name"] == name]
     if rows:

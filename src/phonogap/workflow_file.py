@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pymatgen.core import Structure
 
 from phonogap.database.settings import DatabaseSettings
+from phonogap.errors import PhonogapError
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
@@ -33,7 +34,7 @@ from phonogap.workflow_extend import (
 )
 
 
-class WorkflowFileError(ValueError):
+class WorkflowFileError(PhonogapError, ValueError):
     """Raised when a workflow file is missing, unparsable or invalid."""
 
 
