@@ -36,7 +36,7 @@ from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_training_data
 from phonogap.phonons.jobs import benchmark_structure, single_displacement_forces
 from phonogap.phonons.settings import PhononSettings
-from phonogap.plotting import plot_rms_bars
+from phonogap.report.figures import plot_rms_bars
 from phonogap.schemas.configuration import to_atoms_list
 
 REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "george2020_castep_phonons"

@@ -45,9 +45,9 @@ from phonogap.importers import import_dataset
 from phonogap.importers.phono3py_data import load_reference_phono3py
 from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces
-from phonogap.plotting_md import plot_rms_comparison
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
+from phonogap.report.figures_md import plot_rms_comparison
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 

@@ -46,7 +46,7 @@ from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
 from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
 from phonogap.md.errors import paired_force_changes
 from phonogap.phonons.kappa_jobs import KappaMaker
-from phonogap.plotting_md import (
+from phonogap.report.figures_md import (
     plot_melt_quench_errors,
     plot_melt_quench_thermo,
     plot_phase_errors,

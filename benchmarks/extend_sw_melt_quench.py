@@ -22,7 +22,11 @@ from jobflow import run_locally
 
 from phonogap.database.extxyz import read_training_xyz
 from phonogap.md import MeltQuenchMaker
-from phonogap.plotting_md import plot_melt_quench_errors, plot_melt_quench_thermo, plot_phase_errors
+from phonogap.report.figures_md import (
+    plot_melt_quench_errors,
+    plot_melt_quench_thermo,
+    plot_phase_errors,
+)
 
 
 def fitted_potentials(work: Path) -> dict[str, str]:

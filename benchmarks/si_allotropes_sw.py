@@ -25,9 +25,10 @@ from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
-from phonogap.plotting import plot_rms_bars
-from phonogap.results import find_summaries, results_payload
-from phonogap.store import embedded_store
+from phonogap.report.exports import results_payload
+from phonogap.report.figures import plot_rms_bars
+from phonogap.store.jobstore import embedded_store
+from phonogap.store.queries import find_summaries
 from phonogap.structures.allotropes import silicon_allotropes
 
 

@@ -34,8 +34,8 @@ from jobflow import JobStore
 from jobflow.utils import suid
 from maggma.stores import MemoryStore
 
-from phonogap.server import start_server, stop_server
-from phonogap.store import embedded_store, mongo_store
+from phonogap.store.jobstore import embedded_store, mongo_store
+from phonogap.store.server import start_server, stop_server
 
 RESULTS = Path(__file__).parent / "results" / "store_speed.json"
 

@@ -20,12 +20,12 @@ def refdata_dir() -> Path:
 def secantus_server(tmp_path_factory):
     """Run a real MongoDB-protocol server (SecantusDB) on a free loopback port for the session.
 
-    Started as a separate process by :func:`phonogap.server.start_server` and stopped by its
+    Started as a separate process by :func:`phonogap.store.server.start_server` and stopped by its
     pid. Skips when ``secantusd-py`` is not installed.
     """
     import shutil
 
-    from phonogap.server import SERVER_EXECUTABLE, start_server, stop_server
+    from phonogap.store.server import SERVER_EXECUTABLE, start_server, stop_server
 
     if shutil.which(SERVER_EXECUTABLE) is None:
         pytest.skip(f"{SERVER_EXECUTABLE} not installed (python3 -m pip install secantusdb)")
@@ -41,7 +41,7 @@ def mongo_database(secantus_server, request):
     import re
     import uuid
 
-    from phonogap.server import create_indexes
+    from phonogap.store.server import create_indexes
 
     name = re.sub(r"\W", "_", request.node.name)[:40] + "_" + uuid.uuid4().hex[:6]
     create_indexes(secantus_server.uri, name)

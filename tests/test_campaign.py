@@ -12,12 +12,14 @@ import yaml
 from jobflow import Flow, job, run_locally
 
 from fireworks_helpers import start_worker
-from phonogap.campaign import CAMPAIGN_JOB, build_campaign, summarise_campaign
+from phonogap.jobs.campaign import CAMPAIGN_JOB, summarise_campaign
+from phonogap.store.campaigns import build_campaign
 from phonogap.cli import main
 from phonogap.config import load_structures_from, parse_workflow, read_workflow_file
-from phonogap.results import campaign_rows, write_rows
-from phonogap.store import embedded_store, mongo_store
-from phonogap.submit import load_launchpad
+from phonogap.report.campaign_rows import campaign_rows
+from phonogap.report.exports import write_rows
+from phonogap.store.jobstore import embedded_store, mongo_store
+from phonogap.store.launchpad import load_launchpad
 
 STRUCTURES = ["mp-149", "mp-165", "mp-999200"]
 CAMPAIGN = {
@@ -71,7 +73,7 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
 
     import pymongo
 
-    from phonogap.results import _launchpad_states
+    from phonogap.store.launchpad import launchpad_states
 
     uri, database = mongo_database
     fireworks = pymongo.MongoClient(uri)[database].fireworks
@@ -88,13 +90,13 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
             )
     fireworks.insert_one({"state": "FIZZLED", "spec": {"campaign": "y", "structure": "a"}})
     launchpad = types.SimpleNamespace(fireworks=fireworks)
-    assert _launchpad_states(launchpad, "x") == {
+    assert launchpad_states(launchpad, "x") == {
         ("x", "a"): "failed",
         ("x", "b"): "running",
         ("x", "c"): "waiting",
         ("x", "d"): "incomplete",
     }
-    assert len(_launchpad_states(launchpad, None)) == 5
+    assert len(launchpad_states(launchpad, None)) == 5
 
 
 def test_campaign_builds_one_flow_per_structure_with_metadata():
@@ -226,7 +228,7 @@ def test_campaign_with_a_scan_is_rejected_with_the_fix(tmp_path):
 
 
 def test_structure_row_reads_rms_flags_kappa_and_dropped_reasons(tmp_path):
-    from phonogap.campaign import structure_row
+    from phonogap.phonons.campaign_rows import structure_row
 
     row = {
         "name": "mp-149",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import warnings
 from typing import Any
+
+from phonogap.deprecation import moved_attribute
 
 DEPRECATED_ALIASES: dict[str, str] = {
     "deep_merge": "phonogap.schemas.presets:deep_merge",
@@ -18,13 +18,5 @@ DEPRECATED_ALIASES: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    if name not in DEPRECATED_ALIASES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = DEPRECATED_ALIASES[name].split(":")
-    warnings.warn(
-        f"{__name__}.{name} moved to {module}.{attribute}; the old path will be removed in "
-        "the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(importlib.import_module(module), attribute)
+    """Resolve an old name at its new path (PEP 562)."""
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

@@ -250,7 +250,8 @@ def _summary(run_name: str, failed: list[str]):
     ],
 )
 def test_run_exit_status_of_extension(tmp_path, monkeypatch, capsys, failed, labels, melt, status):
-    import phonogap.runner
+    import phonogap.cli.run
+    import phonogap.report.outputs
 
     content = {**VALID, "extension": {**VALID["extension"], "melt_quench": melt}}
     summaries = {
@@ -266,8 +267,8 @@ def test_run_exit_status_of_extension(tmp_path, monkeypatch, capsys, failed, lab
         calls["run_names"] = run_names
         return summaries, None
 
-    monkeypatch.setattr(phonogap.runner, "run_extension_flow", fake_run)
-    monkeypatch.setattr(phonogap.runner, "write_extension_outputs", lambda *args: [])
+    monkeypatch.setattr(phonogap.cli.run, "run_extension_flow", fake_run)
+    monkeypatch.setattr(phonogap.report.outputs, "write_extension_outputs", lambda *args: [])
     monkeypatch.setenv("PHONOGAP_STORE_DIR", str(tmp_path / "store"))
     assert main(["run", str(write(tmp_path, content)), "--out", str(tmp_path / "out")]) == status
     assert calls["run_names"] == {"extended": "ext extended", "base": "ext base"}

@@ -14,8 +14,8 @@ from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
-from phonogap.results import find_summaries
-from phonogap.store import embedded_store
+from phonogap.store.jobstore import embedded_store
+from phonogap.store.queries import find_summaries
 from phonogap.structures.allotropes import silicon_allotropes
 
 F = 0.001

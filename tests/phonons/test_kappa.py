@@ -22,9 +22,10 @@ from phonogap.phonons.kappa import (
     run_rta,
 )
 from phonogap.phonons.kappa_dataset import Phono3pyDatasetError, find_phono3py_files
-from phonogap.phonons.kappa_jobs import KappaMaker, kappa_from_dataset, sha256_of
+from phonogap.phonons.kappa_jobs import KappaMaker, kappa_from_dataset
 from phonogap.reference import get_reference
 from phonogap.reference.registry import UnknownReferenceError
+from phonogap.schemas.provenance import file_sha256
 from phonogap.structures.relax import relax_structure
 
 # Stillinger-Weber diamond Si at its own lattice constant (5.43095 Å), 2x2x2 conventional,
@@ -162,14 +163,14 @@ def test_kappa_jobs_write_documents_and_files(sw_diamond, refdata_dir, tmp_path,
     assert sw_doc.method == "random_displacements" and sw_doc.n_supercells == 16
     assert sw_doc.reference["backend"] == "sw" and sw_doc.settings == settings
     assert dft_doc.method == "imported" and dft_doc.name == "test"
-    assert dft_doc.reference["sha256"]["forces_fc3"] == sha256_of(
+    assert dft_doc.reference["sha256"]["forces_fc3"] == file_sha256(
         refdata_dir / "phono3py_si" / "test" / "FORCES_FC3_si_pbesol"
     )
     assert len(dft_doc.kappa_mean_diagonal_w_per_mk) == 3
     for doc in (sw_doc, dft_doc):
         files = doc.force_constants
         fc3 = Path(files.directory) / files.fc3_hdf5
-        assert sha256_of(fc3) == files.fc3_sha256
+        assert file_sha256(fc3) == files.fc3_sha256
         assert files.fc3_shape == [2, 64, 64, 3, 3, 3]
         assert (Path(files.directory) / "phono3py_params.yaml").is_file()
     # fc2 went to the data store, not into the output document

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM, RANDOMISED, SINGLE_DISPLACEMENT
+from phonogap.errors import PhonogapError
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -30,7 +31,7 @@ RANDOMISED_SIGMA = (0.001, 0.1, 0.05, 0.0)
 """Fixed sigma of new randomised cells: GAP-18's crystalline (default) values."""
 
 
-class DatabaseMergeError(ValueError):
+class DatabaseMergeError(PhonogapError, ValueError):
     """Raised when a base and an extension database cannot be merged as asked."""
 
 

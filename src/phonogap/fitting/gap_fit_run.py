@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
 
 __all__ = ["GapFitError", "GapFitRun", "potential_checksum", "potential_files", "run_gap_fit"]
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 _TAIL_LINES = 30
 
 
-class GapFitError(RuntimeError):
+class GapFitError(PhonogapError, RuntimeError):
     """gap_fit failed: non-zero exit, timeout, or no potential written.
 
     Attributes

@@ -38,9 +38,9 @@ from phonogap.importers.registry import (
     existing_file,
     file_record,
     label,
-    package_versions,
     register_importer,
 )
+from phonogap.schemas.provenance import package_versions
 
 __all__ = ["import_extxyz"]
 
@@ -128,7 +128,7 @@ def import_extxyz(
             "virial": "virial (eV) as in the file; else -stress*V with ASE stress (eV/Å³, "
             "positive = tensile)",
         },
-        "versions": package_versions(),
+        "versions": package_versions("phonogap", "ase"),
     }
     return ImportedDataset(configurations, provenance)
 

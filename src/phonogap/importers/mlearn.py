@@ -36,10 +36,10 @@ from phonogap.importers.registry import (
     existing_file,
     file_record,
     label,
-    package_versions,
     register_importer,
 )
 from phonogap.importers.vasprun import vasp_stress_to_virial
+from phonogap.schemas.provenance import package_versions
 
 __all__ = ["import_mlearn", "virial_stress_to_3x3"]
 
@@ -113,7 +113,7 @@ def import_mlearn(
             "virial": "REF_virial = -stress_ase * V; stress_ase = -virial_stress(kBar, "
             "positive = compressive, order xx yy zz xy yz zx) / 1602.1766 eV/Å³",
         },
-        "versions": package_versions("pymatgen"),
+        "versions": package_versions("phonogap", "ase", "pymatgen"),
     }
     return ImportedDataset(configurations, provenance)
 

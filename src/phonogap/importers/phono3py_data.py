@@ -2,29 +2,26 @@
 
 Input: ``phono3py_disp.yaml`` (or ``phono3py.yaml``/``phono3py_params.yaml``, or a directory
 holding one) with the forces in it or in ``FORCES_FC3`` (and, when the YAML has a separate
-fc2 supercell, ``FORCES_FC2``) beside it or named by the options. Force files are never taken
-from the current directory.
+fc2 supercell, ``FORCES_FC2``) beside it or named by the options, read by
+:func:`phonogap.phonons.kappa_dataset.read_phono3py_dataset` (phonogap's one phono3py reader),
+so no file is ever taken from the current directory.
 
 Output, in phono3py's dataset order (displacement ids 1, 2, ...): one configuration per
 supercell with one displaced atom or a displaced pair; pairs phono3py skipped (``included:
 false``, beyond a pair cutoff) are left out. Conventions as in
 :mod:`phonogap.importers.phonopy_data`: phono3py atom order, positions exactly
-``supercells_with_displacements``, forces as written (eV/Å; other calculators' units are
-converted with phonopy's factors), energies only if the dataset holds supercell energies, no
-virial. ``config_type`` defaults to ``pair_displacement`` for the fc3 set and
-``single_displacement`` for a separate fc2 set; ``displacement_id`` is phono3py's id.
+``supercells_with_displacements``, forces as written (eV/Å: VASP-unit datasets only, others
+are refused), energies only if the dataset holds supercell energies, no virial.
+``config_type`` defaults to ``pair_displacement`` for the fc3 set and ``single_displacement``
+for a separate fc2 set; ``displacement_id`` is phono3py's id.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
-import phono3py
 from phono3py import Phono3py
-from phono3py.interface.phono3py_yaml import Phono3pyYaml
-from phonopy.structure.dataset import forces_in_dataset
 
 from phonogap.database.keys import SINGLE_DISPLACEMENT
 from phonogap.importers.phonopy_data import (
@@ -39,9 +36,15 @@ from phonogap.importers.registry import (
     ImportedDataset,
     existing_file,
     file_record,
-    package_versions,
     register_importer,
 )
+from phonogap.phonons.kappa_dataset import (
+    Phono3pyDatasetError,
+    Phono3pyFiles,
+    read_phono3py_dataset,
+    symmetrised_force_constants,
+)
+from phonogap.schemas.provenance import package_versions
 
 __all__ = ["PAIR_DISPLACEMENT", "import_phono3py", "load_reference_phono3py"]
 
@@ -114,7 +117,7 @@ def import_phono3py(
         "files": files,
         "options": {"config_type": config_type, "fc2_config_type": fc2_config_type},
         "conventions": conventions("phono3py", phonon.calculator, factors),
-        "versions": package_versions("phono3py", "phonopy"),
+        "versions": package_versions("phonogap", "ase", "phono3py", "phonopy"),
     }
     return ImportedDataset(configurations, provenance, phonopy_yaml=yaml_path, phonon=phonon)
 
@@ -137,7 +140,8 @@ def load_reference_phono3py(
     Returns
     -------
     Phono3py
-        With force constants (phono3py's defaults, as ``phono3py-load``).
+        With fc2 and fc3 by finite differences, symmetrised as phono3py's ``--sym-fc``
+        (:func:`~phonogap.phonons.kappa_dataset.symmetrised_force_constants`).
     """
     return _load(*_resolve(path, forces_fc3, forces_fc2), produce_fc=True)
 
@@ -157,30 +161,8 @@ def _resolve(
 
 
 def _load(yaml_path: Path, fc3: Path | None, fc2: Path | None, *, produce_fc: bool) -> Phono3py:
-    if fc3 is None and Path("FORCES_FC3").is_file() and not _yaml_has_forces(yaml_path):
-        raise DatasetImportError(
-            f"{str(yaml_path)!r} has no forces and no FORCES_FC3 beside it; pass the force "
-            "file with the forces_fc3 option (./FORCES_FC3 is not used implicitly)"
-        )
     try:
-        phonon = phono3py.load(
-            yaml_path,
-            forces_fc3_filename=fc3,
-            forces_fc2_filename=fc2,
-            produce_fc=produce_fc,
-            log_level=0,
-        )
-    except Exception as exc:
-        raise DatasetImportError(f"phono3py could not read {str(yaml_path)!r}: {exc}") from exc
-    if not phonon.dataset:
-        raise DatasetImportError(
-            f"{str(yaml_path)!r} has no displacement dataset; write it with 'phono3py -d'"
-        )
-    return phonon
-
-
-def _yaml_has_forces(yaml_path: Path) -> bool:
-    yaml = Phono3pyYaml()
-    yaml.read(yaml_path)
-    dataset: Any = yaml.dataset
-    return bool(dataset) and forces_in_dataset(dataset)
+        phonon = read_phono3py_dataset(Phono3pyFiles(yaml_path, fc3, fc2))
+    except Phono3pyDatasetError as exc:
+        raise DatasetImportError(str(exc)) from exc
+    return symmetrised_force_constants(phonon) if produce_fc else phonon

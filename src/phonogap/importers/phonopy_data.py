@@ -46,10 +46,10 @@ from phonogap.importers.registry import (
     existing_file,
     file_record,
     label,
-    package_versions,
     register_importer,
 )
 from phonogap.phonons.harmonic import phonopy_atoms_to_structure, set_forces
+from phonogap.schemas.provenance import package_versions
 
 YAML_NAMES = ("phonopy_params.yaml", "phonopy.yaml", "phonopy_disp.yaml")
 
@@ -99,7 +99,7 @@ def import_phonopy(
         "files": [file_record(p) for p in (yaml_path, sets) if p is not None],
         "options": {"config_type": config_type, "source": name},
         "conventions": conventions("phonopy", phonon.calculator, factors),
-        "versions": package_versions("phonopy"),
+        "versions": package_versions("phonogap", "ase", "phonopy"),
     }
     return ImportedDataset(
         configurations,

@@ -19,13 +19,11 @@ forces or an energy, and every label must be finite with the right shape.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,8 +32,10 @@ from ase import Atoms
 
 from phonogap.database.extxyz import labelled_summary
 from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
+from phonogap.errors import PhonogapError
 from phonogap.schemas.configuration import to_configurations
 from phonogap.schemas.dataset import LabelledDatasetDocument
+from phonogap.schemas.provenance import file_sha256, sha256_hex
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +48,11 @@ ImporterType = TypeVar("ImporterType", bound=Importer)
 _IMPORTERS: dict[str, Importer] = {}
 
 
-class UnknownImporterError(KeyError):
+class UnknownImporterError(PhonogapError, KeyError):
     """Raised when an importer name is not registered."""
 
-    def __str__(self) -> str:
-        return str(self.args[0])
 
-
-class DatasetImportError(ValueError):
+class DatasetImportError(PhonogapError, ValueError):
     """Raised when labelled data is missing, malformed or lacks what a fit needs."""
 
 
@@ -138,7 +135,7 @@ def files_checksum(provenances: list[dict[str, Any]]) -> str:
         Hex digest; independent of file order.
     """
     sums = sorted(f["sha256"] for record in provenances for f in record.get("files", []))
-    return hashlib.sha256("\n".join(sums).encode()).hexdigest()
+    return sha256_hex("\n".join(sums))
 
 
 def register_importer(name: str) -> Callable[[ImporterType], ImporterType]:
@@ -294,16 +291,4 @@ def existing_file(path: str | Path, what: str, fix: str) -> Path:
 
 def file_record(path: str | Path, name: str | None = None) -> dict[str, str]:
     """Return ``{"path": name or resolved path, "sha256": digest}`` of an input file."""
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return {"path": name or str(Path(path).resolve()), "sha256": digest}
-
-
-def package_versions(*names: str) -> dict[str, str]:
-    """Return versions of phonogap, ase and ``names`` (``"not installed"`` if missing)."""
-    found = {}
-    for name in ("phonogap", "ase", *names):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+    return {"path": name or str(Path(path).resolve()), "sha256": file_sha256(path)}

@@ -44,9 +44,9 @@ from phonogap.importers.registry import (
     existing_file,
     file_record,
     label,
-    package_versions,
     register_importer,
 )
+from phonogap.schemas.provenance import package_versions
 
 __all__ = ["KBAR_TO_EV_PER_ANG3", "import_vasprun", "vasp_stress_to_virial"]
 
@@ -130,7 +130,7 @@ def import_vasprun(
             "virial": "REF_virial = -stress_ase * V (eV); stress_ase = -0.1 GPa * "
             "stress_vasp(kBar, positive = compressive), symmetrised",
         },
-        "versions": package_versions("pymatgen"),
+        "versions": package_versions("phonogap", "ase", "pymatgen"),
     }
     return ImportedDataset(configurations, provenance)
 

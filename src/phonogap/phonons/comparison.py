@@ -46,6 +46,7 @@ from phonopy import Phonopy
 from phonopy.interface.phonopy_yaml import PhonopyYaml
 from phonopy.structure.dataset import forces_in_dataset
 
+from phonogap.errors import PhonogapError
 from phonogap.phonons.band_path import BandPath, setyawan_curtarolo_path
 from phonogap.phonons.harmonic import (
     DEFAULT_MESH,
@@ -65,6 +66,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+class PhononComparisonError(PhonogapError, ValueError):
+    """Raised when a phonopy file is unusable or two crystals cannot be compared."""
+
 
 #: A mode is imaginary when its frequency is below minus this value (THz); see module doc.
 IMAGINARY_TOLERANCE_THZ: float = 0.05
@@ -174,14 +180,14 @@ def qpoints_in_other_basis(
 
     Raises
     ------
-    ValueError
+    PhononComparisonError
         If atom counts differ, the unit cells are too different, or the primitive cells
         are not related by an integer unimodular matrix.
     """
     if len(reference.unitcell) != len(other.unitcell) or len(reference.primitive) != len(
         other.primitive
     ):
-        raise ValueError(
+        raise PhononComparisonError(
             f"cells differ: reference {len(reference.unitcell)} atoms in the unit cell / "
             f"{len(reference.primitive)} primitive, other {len(other.unitcell)} / "
             f"{len(other.primitive)}; build the potential's phonopy object from the "
@@ -191,7 +197,7 @@ def qpoints_in_other_basis(
     g_oth = other.unitcell.cell @ other.unitcell.cell.T
     strain = float(np.abs(g_oth - g_ref).max() / np.abs(g_ref).max())
     if strain > max_cell_strain:
-        raise ValueError(
+        raise PhononComparisonError(
             f"unit cells differ by a relative metric change of {strain:.3f} "
             f"(> max_cell_strain={max_cell_strain}); the other structure is not the "
             "reference unit cell in the same setting (or it relaxed into another phase)"
@@ -199,7 +205,7 @@ def qpoints_in_other_basis(
     transform = other.primitive_matrix.T @ np.linalg.inv(reference.primitive_matrix.T)
     t_int = np.rint(transform)
     if not np.allclose(transform, t_int, atol=1e-6) or round(abs(np.linalg.det(t_int))) != 1:
-        raise ValueError(
+        raise PhononComparisonError(
             "primitive cells of reference and other are not related by an integer "
             f"unimodular matrix (got {np.round(transform, 4).tolist()}); use the same "
             "primitive_matrix for both"
@@ -302,7 +308,7 @@ def load_phonopy_file(path: str | os.PathLike, *, symmetrize: bool = True) -> Ph
     ------
     FileNotFoundError
         If the file does not exist.
-    ValueError
+    PhononComparisonError
         If it is not a phonopy YAML, has no unit cell, or has neither forces nor force
         constants.
     """
@@ -313,11 +319,11 @@ def load_phonopy_file(path: str | os.PathLike, *, symmetrize: bool = True) -> Ph
     try:
         content = PhonopyYaml().read(file)
     except Exception as exc:
-        raise ValueError(f"{file}: not a readable phonopy YAML ({exc})") from exc
+        raise PhononComparisonError(f"{file}: not a readable phonopy YAML ({exc})") from exc
     if content.unitcell is None:
-        raise ValueError(f"{file}: no 'unit_cell' section; is this a phonopy YAML?")
+        raise PhononComparisonError(f"{file}: no 'unit_cell' section; is this a phonopy YAML?")
     if content.force_constants is None and not forces_in_dataset(content.dataset):
-        raise ValueError(
+        raise PhononComparisonError(
             f"{file}: no forces and no force constants (the 'displacements' have no "
             "'forces'). Fix: compute the forces of the displaced supercells, set "
             "Phonopy.forces (or phonogap.phonons.harmonic.set_forces) and write the file "

@@ -1,11 +1,13 @@
 """Import a phono3py dataset (``phono3py_disp.yaml`` + ``FORCES_FC3``) as force constants.
 
-This deliberately does not call ``phono3py.load``: that also picks up ``fc3.hdf5``,
-``fc2.hdf5``, ``FORCES_FC3`` and ``BORN`` from the *current directory* when they exist, so a
-job rerun in a directory holding an older ``fc3.hdf5`` would silently use it. Here every file
-is named explicitly. The force constants are built by finite differences and symmetrised
-with phono3py's own symmetrisation (its CLI's ``--sym-fc``), which reproduces the published
-values (see :func:`symmetrised_force_constants`).
+This is phonogap's one phono3py reader (:mod:`phonogap.importers.phono3py_data` builds its
+training configurations with :func:`read_phono3py_dataset`). It deliberately does not call
+``phono3py.load``: that also picks up ``fc3.hdf5``, ``fc2.hdf5``, ``FORCES_FC3`` and ``BORN``
+from the *current directory* when they exist (``fc3.hdf5`` even with ``produce_fc=False``,
+phono3py 4.10), so a job rerun in a directory holding an older ``fc3.hdf5`` would silently use
+it. Here every file is named explicitly. The force constants are built by finite differences
+and symmetrised with phono3py's own symmetrisation (its CLI's ``--sym-fc``), which reproduces
+the published values (see :func:`symmetrised_force_constants`).
 
 Accepted layouts: a folder holding exactly one ``phono3py*.yaml`` (``phono3py_disp.yaml``
 preferred) and one ``FORCES_FC3*`` (phono3py's own test fixture names them
@@ -26,12 +28,14 @@ from phono3py import Phono3py
 from phono3py.interface.phono3py_yaml import Phono3pyYaml
 from phonopy.interface.phonopy_yaml import get_io_module_to_decompress
 
+from phonogap.errors import PhonogapError
+
 logger = logging.getLogger(__name__)
 
 YAML_PATTERNS = ("phono3py_disp.yaml*", "phono3py_params*.yaml*", "phono3py*.yaml*")
 
 
-class Phono3pyDatasetError(ValueError):
+class Phono3pyDatasetError(PhonogapError, ValueError):
     """Raised when a phono3py dataset is missing, incomplete or inconsistent."""
 
 
@@ -165,7 +169,32 @@ def load_phono3py_dataset(path: str | Path | tuple[str | Path, ...]) -> Phono3py
     Phono3pyDatasetError
         Naming the file and what is missing or inconsistent.
     """
-    files = find_phono3py_files(path)
+    ph3 = read_phono3py_dataset(find_phono3py_files(path))
+    symmetrised_force_constants(ph3)
+    return ph3
+
+
+def read_phono3py_dataset(files: Phono3pyFiles) -> Phono3py:
+    """Read a phono3py dataset's cells, displacements and forces, without force constants.
+
+    phonogap's one phono3py reader (the kappa jobs and the ``phono3py`` importer use it):
+    every file is named explicitly, see the module docstring for why not ``phono3py.load``.
+
+    Parameters
+    ----------
+    files
+        The yaml and force files (see :func:`find_phono3py_files`).
+
+    Returns
+    -------
+    Phono3py
+        With ``dataset`` (and ``phonon_dataset``) holding the forces.
+
+    Raises
+    ------
+    Phono3pyDatasetError
+        Naming the file and what is missing or inconsistent.
+    """
     try:
         data = Phono3pyYaml().read(files.yaml)
     except Exception as exc:  # yaml and phono3py raise many types on malformed files
@@ -209,8 +238,7 @@ def load_phono3py_dataset(path: str | Path | tuple[str | Path, ...]) -> Phono3py
                 f"{files.yaml} has a separate phonon supercell ({n_fc2} displacements) but no "
                 "fc2 forces; add FORCES_FC2 (phono3py --cf2 ...)"
             )
-    symmetrised_force_constants(ph3)
-    logger.info("imported phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
+    logger.info("read phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
     return ph3
 
 

@@ -9,7 +9,6 @@ see :mod:`phonogap.schemas.kappa`) and puts the small fc2 in the ``data`` store.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from phonogap.schemas.kappa import (
     KappaDocument,
     KappaSettings,
 )
-from phonogap.schemas.provenance import software_versions
+from phonogap.schemas.provenance import file_sha256, software_versions
 from phonogap.structures.relax import relax_structure
 from phonogap.structures.settings import RelaxSettings
 
@@ -50,26 +49,6 @@ FC2_FILE = "fc2.hdf5"
 FC3_FILE = "fc3.hdf5"
 PARAMS_FILE = "phono3py_params.yaml"
 FIT_FIELDS = ("potential_xml", "potential_sha256", "f")
-
-
-def sha256_of(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file.
-
-    Parameters
-    ----------
-    path
-        File to hash.
-
-    Returns
-    -------
-    str
-        Hex digest.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def output_directory() -> Path:
@@ -120,8 +99,8 @@ def write_phono3py_files(ph3: Phono3py, directory: Path) -> ForceConstantsFiles:
         directory=str(directory),
         fc2_hdf5=FC2_FILE,
         fc3_hdf5=FC3_FILE,
-        fc2_sha256=sha256_of(directory / FC2_FILE),
-        fc3_sha256=sha256_of(directory / FC3_FILE),
+        fc2_sha256=file_sha256(directory / FC2_FILE),
+        fc3_sha256=file_sha256(directory / FC3_FILE),
         fc2_shape=list(ph3.fc2.shape),
         fc3_shape=list(ph3.fc3.shape),
     )
@@ -305,7 +284,7 @@ def _dataset_source(path: str | list[str]) -> tuple[Any, dict[str, Any], str]:
     provenance = {
         "backend": "imported",
         "files": {k: str(v) for k, v in used.items()},
-        "sha256": {k: sha256_of(v) for k, v in used.items()},
+        "sha256": {k: file_sha256(v) for k, v in used.items()},
     }
     default_name = files.yaml.parent.name if isinstance(target, str | Path) else files.yaml.stem
     return target, provenance, default_name

@@ -8,10 +8,11 @@ own calculator with :meth:`Reference.calculator`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from phonogap.schemas.provenance import package_versions
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
@@ -52,7 +53,7 @@ class Reference(BaseModel, ABC):
         return {
             "backend": self.backend,
             "settings": self.model_dump(mode="json"),
-            "versions": package_versions(self.required_packages()),
+            "versions": package_versions(*self.required_packages()),
         }
 
     def required_packages(self) -> tuple[str, ...]:
@@ -64,25 +65,3 @@ class Reference(BaseModel, ABC):
             Distribution names.
         """
         return ("ase",)
-
-
-def package_versions(names: tuple[str, ...]) -> dict[str, str]:
-    """Look up installed versions of distributions.
-
-    Parameters
-    ----------
-    names
-        Distribution names, e.g. ``("ase", "quippy-ase")``.
-
-    Returns
-    -------
-    dict
-        Name to version; ``"not installed"`` when a distribution is missing.
-    """
-    found = {}
-    for name in names:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found

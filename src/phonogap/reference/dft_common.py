@@ -9,8 +9,6 @@ pseudopotential, spin-polarised with its Hund's-rule moment.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM
+from phonogap.errors import PhonogapError
+from phonogap.schemas.provenance import checksum_of
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -51,11 +51,11 @@ SCRATCH_ENV = "PHONOGAP_SCRATCH_DIR"
 """Environment variable naming the root of restart-safe per-configuration work directories."""
 
 
-class ReferenceSetupError(RuntimeError):
+class ReferenceSetupError(PhonogapError, RuntimeError):
     """A DFT reference cannot start: missing executable, pseudopotential or settings."""
 
 
-class DftCalculationError(RuntimeError):
+class DftCalculationError(PhonogapError, RuntimeError):
     """A DFT calculation ran but gave no usable labels (SCF not converged, killed, crashed)."""
 
 
@@ -159,5 +159,4 @@ def configuration_key(atoms: Atoms, settings: dict[str, Any]) -> str:
         "isolated_atom": is_isolated_atom(atoms),
         "settings": settings,
     }
-    text = json.dumps(payload, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return checksum_of(payload)[:24]

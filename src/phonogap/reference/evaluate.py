@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
+from phonogap.errors import PhonogapError
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -39,7 +40,7 @@ Result = TypeVar("Result")
 _worker_calculator: Calculator | None = None
 
 
-class LabellingError(RuntimeError):
+class LabellingError(PhonogapError, RuntimeError):
     """Raised when a reference returns unusable labels (NaN or infinite values)."""
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from phonogap.errors import PhonogapError
+
 if TYPE_CHECKING:
     from phonogap.reference.base import Reference
 
@@ -16,11 +18,8 @@ ReferenceType = TypeVar("ReferenceType", bound="type[Reference]")
 _REGISTRY: dict[str, type[Reference]] = {}
 
 
-class UnknownReferenceError(KeyError):
+class UnknownReferenceError(PhonogapError, KeyError):
     """Raised when a workflow names a reference backend that is not registered."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def register_reference(cls: ReferenceType) -> ReferenceType:

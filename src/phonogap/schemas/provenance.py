@@ -1,13 +1,18 @@
-"""Provenance recorded in every output document."""
+"""Provenance recorded in every output document: software versions and SHA-256 checksums.
+
+The one place phonogap computes versions and checksums (the GAP potential's checksum in
+:mod:`phonogap.fitting.gap_fit_run` frames several files and is defined there). Imports
+nothing from phonogap, so every science package can use it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-from phonogap.reference.base import package_versions
 
 CORE_PACKAGES = (
     "phonogap",
@@ -21,6 +26,30 @@ CORE_PACKAGES = (
     "maggma",
 )
 
+_BLOCK_BYTES = 1 << 20
+
+
+def package_versions(*names: str) -> dict[str, str]:
+    """Look up installed versions of distributions.
+
+    Parameters
+    ----------
+    *names
+        Distribution names, e.g. ``"ase", "quippy-ase"``.
+
+    Returns
+    -------
+    dict
+        Name to version; ``"not installed"`` when a distribution is missing.
+    """
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
 
 def software_versions() -> dict[str, str]:
     """Versions of Python and the packages phonogap results depend on.
@@ -30,9 +59,45 @@ def software_versions() -> dict[str, str]:
     dict
         Distribution name to version, plus ``python``.
     """
-    versions = package_versions(CORE_PACKAGES)
+    versions = package_versions(*CORE_PACKAGES)
     versions["python"] = platform.python_version()
     return versions
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """SHA-256 of bytes, or of text encoded as UTF-8.
+
+    Parameters
+    ----------
+    data
+        What to hash.
+
+    Returns
+    -------
+    str
+        Hex digest (64 characters).
+    """
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in blocks (large force-constant files fit).
+
+    Parameters
+    ----------
+    path
+        File to hash.
+
+    Returns
+    -------
+    str
+        Hex digest, as ``sha256sum`` prints it.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK_BYTES), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def checksum_of(payload: Any) -> str:
@@ -48,5 +113,4 @@ def checksum_of(payload: Any) -> str:
     str
         Hex digest.
     """
-    text = json.dumps(payload, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return sha256_hex(json.dumps(payload, sort_keys=True, default=str))

@@ -21,9 +21,15 @@ from typing import Any
 
 from pymatgen.core import Structure
 
+from phonogap.errors import PhonogapError
+
 logger = logging.getLogger(__name__)
 
 SupercellMatrix = tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]
+
+
+class UnknownAllotropeError(PhonogapError, KeyError):
+    """Raised when a silicon allotrope id is not among the bundled ones."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def silicon_allotropes(mp_ids: Sequence[str] | None = None) -> list[Allotrope]:
 
     Raises
     ------
-    KeyError
+    UnknownAllotropeError
         If an id is not bundled; the message lists the valid ids.
     """
     from pymatgen.io.vasp import Poscar
@@ -112,7 +118,7 @@ def silicon_allotropes(mp_ids: Sequence[str] | None = None) -> list[Allotrope]:
     wanted = list(entries) if mp_ids is None else list(mp_ids)
     unknown = [mp_id for mp_id in wanted if mp_id not in entries]
     if unknown:
-        raise KeyError(
+        raise UnknownAllotropeError(
             f"unknown silicon allotrope id(s) {unknown}; valid ids: {', '.join(entries)}"
         )
     allotropes = []

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from pymatgen.core import Structure
 
+from phonogap.errors import PhonogapError
+
 logger = logging.getLogger(__name__)
 
 MIN_DISTANCE_ANG = 0.5
@@ -34,7 +36,7 @@ _POSCAR_SUFFIXES = {".vasp", ".poscar"}
 _XYZ_SUFFIXES = {".xyz", ".extxyz"}
 
 
-class StructureInputError(ValueError):
+class StructureInputError(PhonogapError, ValueError):
     """A structure file that cannot be read or holds an unusable structure."""
 
 

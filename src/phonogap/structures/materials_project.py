@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from phonogap.errors import PhonogapError
+
 if TYPE_CHECKING:
     from pymatgen.core import Structure
 
 API_KEY_VARIABLE = "MP_API_KEY"
 
 
-class MaterialsProjectError(RuntimeError):
+class MaterialsProjectError(PhonogapError, RuntimeError):
     """Raised when Materials Project structures cannot be fetched."""
 
 

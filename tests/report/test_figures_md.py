@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from phonogap.plotting_md import (
+from phonogap.report.figures_md import (
     plot_melt_quench_errors,
     plot_melt_quench_thermo,
     plot_phase_errors,

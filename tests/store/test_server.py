@@ -8,7 +8,8 @@ import pymongo
 import pytest
 import yaml
 
-from phonogap.server import (
+from phonogap.store.jobstore import StoreConfigError, get_store, local_server_store
+from phonogap.store.server import (
     SERVER_EXECUTABLE,
     ServerError,
     _pid_alive,
@@ -16,7 +17,6 @@ from phonogap.server import (
     start_server,
     stop_server,
 )
-from phonogap.store import StoreConfigError, get_store, local_server_store
 
 pytestmark = pytest.mark.skipif(
     shutil.which(SERVER_EXECUTABLE) is None, reason=f"{SERVER_EXECUTABLE} not installed"

@@ -10,7 +10,7 @@ from phonopy.interface.phonopy_yaml import PhonopyYaml
 
 from phonogap.phonons.band_path import setyawan_curtarolo_path
 from phonogap.phonons.harmonic import make_phonopy, phonopy_atoms_to_structure
-from phonogap.plotting import (
+from phonogap.report.figures import (
     POTENTIAL_COLOR,
     REFERENCE_COLOR,
     plot_band_overlay,
@@ -79,7 +79,7 @@ def test_plot_kappa_draws_one_line_per_calculation(tmp_path):
     import numpy as np
     from PIL import Image
 
-    from phonogap.plotting import plot_kappa
+    from phonogap.report.figures import plot_kappa
 
     rows = [
         {

@@ -8,14 +8,14 @@ import textwrap
 
 import pytest
 
-from phonogap.store import StoreConfigError, embedded_store, get_store, store_from_file
+from phonogap.store.jobstore import StoreConfigError, embedded_store, get_store, store_from_file
 
 WRITER = textwrap.dedent(
     """
     import sys
     import numpy as np
     from jobflow import job, run_locally
-    from phonogap.store import embedded_store
+    from phonogap.store.jobstore import embedded_store
 
     @job(data=["matrix"])
     def make_matrix(n):

@@ -1,4 +1,4 @@
-"""Build the JobStore that phonogap flows write to.
+"""Application layer: build the JobStore that phonogap flows write to.
 
 Two kinds, chosen by a jobflow-style configuration file or by default:
 
@@ -12,7 +12,7 @@ Two kinds, chosen by a jobflow-style configuration file or by default:
 * **a MongoDB URI** (``mongodb://host:port/database``): ``MongoStore`` documents and a
   ``GridFSStore`` for ``data``, the layout atomate2 uses on clusters.
 * **the local server** (``server``): the SecantusDB server ``phonogap db start`` runs
-  (:mod:`phonogap.server`), through the ``jobflow.yaml`` it writes.
+  (:mod:`phonogap.store.server`), through the ``jobflow.yaml`` it writes.
 
 The same Flow runs unchanged on all of them. The embedded default was chosen by measurement
 (``benchmarks/store_speed.py``, README "Benchmarks"): MontyStore needs no process and is fine
@@ -31,13 +31,15 @@ import yaml
 from jobflow import JobStore
 from maggma.stores import GridFSStore, MongoStore, MontyStore
 
+from phonogap.errors import PhonogapError
+
 DEFAULT_STORE_DIR = Path("~/.phonogap/store")
 STORE_DIR_VARIABLE = "PHONOGAP_STORE_DIR"
 STORE_CONFIG_VARIABLE = "PHONOGAP_STORE_CONFIG"
 DATABASE_NAME = "phonogap"
 
 
-class StoreConfigError(ValueError):
+class StoreConfigError(PhonogapError, ValueError):
     """Raised when a store configuration file cannot be used."""
 
 
@@ -130,10 +132,20 @@ def mongo_store(uri: str, database: str | None = None) -> JobStore:
     -------
     JobStore
         ``MongoStore`` documents with a ``GridFSStore`` named ``data``.
+
+    Raises
+    ------
+    StoreConfigError
+        If the URI is malformed.
     """
+    from pymongo.errors import ConfigurationError
     from pymongo.uri_parser import parse_uri
 
-    database = database or parse_uri(uri).get("database") or DATABASE_NAME
+    try:
+        parsed = parse_uri(uri)
+    except ConfigurationError as exc:  # InvalidURI is one
+        raise StoreConfigError(f"store URI {uri!r} is not usable: {exc}") from exc
+    database = database or parsed.get("database") or DATABASE_NAME
     docs = MongoStore(database=database, collection_name="outputs", uri=uri)
     data = GridFSStore(database=database, collection_name="outputs_data", uri=uri)
     return JobStore(docs, additional_stores={"data": data})
@@ -157,8 +169,8 @@ def local_server_store(directory: str | Path | None = None) -> JobStore:
     StoreConfigError
         If no server is running there.
     """
-    from phonogap.server import DATABASE_NAME as SERVER_DATABASE
-    from phonogap.server import server_dir, server_status
+    from phonogap.store.server import DATABASE_NAME as SERVER_DATABASE
+    from phonogap.store.server import server_dir, server_status
 
     info = server_status(directory)
     if info is None:

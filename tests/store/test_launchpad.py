@@ -15,8 +15,8 @@ from jobflow import Flow, job, run_locally
 from maggma.stores import MongoStore
 
 from fireworks_helpers import blocking, fan_out_flow, record, start_worker
-from phonogap.store import mongo_store
-from phonogap.submit import LaunchpadConfigError, load_launchpad, submit_flow
+from phonogap.store.jobstore import mongo_store
+from phonogap.store.launchpad import LaunchpadConfigError, load_launchpad, submit_flow
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from fireworks import FWorker, LaunchPad
 from fireworks.user_objects.queue_adapters.common_adapter import CommonAdapter
 from maggma.stores import GridFSStore, MongoStore
 
-from phonogap.store import store_from_file
+from phonogap.store.jobstore import store_from_file
 
-CONFIGS = Path(__file__).resolve().parents[1] / "launcher_configs"
+CONFIGS = Path(__file__).resolve().parents[2] / "launcher_configs"
 
 
 def test_fireworks_files_load():

@@ -14,7 +14,7 @@ from phonogap.cli import main
 from phonogap.phonons.band_path import setyawan_curtarolo_path
 from phonogap.phonons.harmonic import band_frequencies
 
-DIAMOND = Path(__file__).parent / "data" / "phonons" / "22_phonopy.yaml"
+DIAMOND = Path(__file__).parents[1] / "data" / "phonons" / "22_phonopy.yaml"
 
 
 def test_compare_phonons_against_itself_is_zero(capsys):

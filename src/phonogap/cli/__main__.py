@@ -1,0 +1,7 @@
+"""``python -m phonogap.cli``: the ``phonogap`` command."""
+
+import sys
+
+from phonogap.cli import main
+
+sys.exit(main())

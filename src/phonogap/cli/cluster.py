@@ -1,0 +1,174 @@
+"""Application layer: the cluster commands, ``submit``, ``db`` and campaign ``results``.
+
+They register themselves on the main parser through :func:`add_cluster_commands` and
+:func:`add_campaign_results_options`, which :mod:`phonogap.cli.app` calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from phonogap.cli.common import console, log_console
+from phonogap.cli.tables import print_campaign
+
+if TYPE_CHECKING:
+    from jobflow import JobStore
+
+    from phonogap.store.server import ServerInfo
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Add a workflow file's Flow (or campaign) to a FireWorks launchpad."""
+    from phonogap.store.campaigns import build_campaign
+    from phonogap.store.jobstore import get_store
+    from phonogap.store.launchpad import load_launchpad, structure_metadata, submit_flow
+    from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
+
+    path = Path(args.workflow)
+    workflow = read_workflow_file(path)
+    launchpad = load_launchpad(args.launchpad)
+    store = get_store(args.store) if args.store else None
+    structures, mp_ids = {}, {}
+    if workflow.structures is not None:
+        structures, mp_ids = load_structures_from(workflow.structures, path.parent)
+    if workflow.campaign is not None:
+        if store is None:
+            log_console.print(
+                "no --store given: every structure is submitted (with --store, structures "
+                "finished in that store are skipped)"
+            )
+        campaign = build_campaign(workflow, structures, mp_ids, store=store)
+        flow, metadata = campaign.flow, {"campaign": campaign.name}
+        skipped = (
+            f", {len(campaign.skipped)} structures finished earlier" if campaign.skipped else ""
+        )
+    else:
+        flow, _ = flow_from_workflow(workflow, path.parent)
+        metadata, skipped = {"campaign": workflow.name}, ""
+        if structures:
+            metadata = structure_metadata(workflow.name, structures, mp_ids)
+    ids = submit_flow(flow, launchpad, metadata, store=store)
+    console.print(
+        f"added {flow.name} to the launchpad: {len(ids)} fireworks (ids {min(ids.values())}-"
+        f"{max(ids.values())}){skipped}; run them with `rlaunch rapidfire` or `qlaunch rapidfire`"
+    )
+    return 0
+
+
+def _print_running(info: ServerInfo, directory: Path) -> None:
+    console.print(f"server running at {info.uri} (pid {info.pid}), data in {directory}")
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Start, stop or report the local SecantusDB server."""
+    from phonogap.store.server import server_dir, server_status, start_server, stop_server
+
+    directory = server_dir(args.dir)
+    if args.action == "start":
+        _print_running(start_server(directory, port=args.port), directory)
+        console.print(f"store: --store server (or --store {directory / 'jobflow.yaml'})")
+        console.print(f"launchpad: -l {directory / 'my_launchpad.yaml'}")
+        return 0
+    if args.action == "stop":
+        stopped = stop_server(directory)
+        console.print("server stopped" if stopped else f"no server running in {directory}")
+        return 0
+    info = server_status(directory)
+    if info is None:
+        console.print(f"no server running in {directory}")
+        return 1
+    _print_running(info, directory)
+    return 0
+
+
+def campaign_results(args: argparse.Namespace, store: JobStore) -> int:
+    """Print or export campaign rows filtered by campaign, formula or mp_id.
+
+    Parameters
+    ----------
+    args
+        The ``results`` arguments (see :func:`add_campaign_results_options`).
+    store
+        A connected JobStore.
+
+    Returns
+    -------
+    int
+        Exit status (0).
+    """
+    from phonogap.report.campaign_rows import campaign_rows
+    from phonogap.report.exports import write_rows
+    from phonogap.store.launchpad import load_launchpad
+
+    launchpad = load_launchpad(args.launchpad) if args.launchpad else None
+    rows = campaign_rows(store, args.campaign, args.formula, args.mp_id, launchpad=launchpad)
+    if args.export:
+        console.print(f"wrote {write_rows(rows, Path(args.export))} ({len(rows)} structures)")
+    elif args.format == "json":
+        print(json.dumps([row.model_dump() for row in rows], indent=2))
+    elif rows:
+        print_campaign(rows, f"campaign {args.campaign or '(all)'}")
+    else:
+        console.print("no campaign structures match in the store")
+    return 0
+
+
+def wants_campaign_results(args: argparse.Namespace) -> bool:
+    """Tell whether ``phonogap results`` was asked for campaign rows.
+
+    Parameters
+    ----------
+    args
+        The ``results`` arguments.
+
+    Returns
+    -------
+    bool
+        True if a campaign filter, an export or a launchpad was given.
+    """
+    return bool(args.campaign or args.formula or args.mp_id or args.export or args.launchpad)
+
+
+def add_campaign_results_options(results: argparse.ArgumentParser) -> None:
+    """Add the campaign filters and export options to ``phonogap results``.
+
+    Parameters
+    ----------
+    results
+        The ``results`` subparser.
+    """
+    results.add_argument("--campaign", help="campaign rows (state, RMS, kappa) of this campaign")
+    results.add_argument("--formula", help="only structures of this reduced formula, e.g. Si")
+    results.add_argument("--mp-id", help="only this Materials Project id")
+    results.add_argument("--export", help="write campaign rows to FILE.csv or FILE.json")
+    results.add_argument("--launchpad", help="my_launchpad.yaml: state of unfinished structures")
+
+
+def add_cluster_commands(commands: Any) -> None:
+    """Add ``submit`` and ``db`` to the CLI.
+
+    Parameters
+    ----------
+    commands
+        The subparsers action of the ``phonogap`` parser.
+    """
+    submit = commands.add_parser("submit", help="add a workflow (or campaign) to FireWorks")
+    submit.add_argument("workflow", help="workflow YAML file")
+    submit.add_argument("--launchpad", help="my_launchpad.yaml (default: FireWorks' lookup)")
+    submit.add_argument(
+        "--store",
+        help="store the workers write to, embedded in the fireworks (default: each worker's "
+        "jobflow.yaml); also where finished campaign structures are looked up",
+    )
+    submit.set_defaults(handler=cmd_submit)
+
+    db = commands.add_parser("db", help="local MongoDB-protocol server (SecantusDB)")
+    db.add_argument("action", choices=("start", "stop", "status"))
+    db.add_argument(
+        "--dir", help="server directory (default $PHONOGAP_SERVER_DIR or ~/.phonogap/server)"
+    )
+    db.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    db.set_defaults(handler=cmd_db)
