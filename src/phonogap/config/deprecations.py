@@ -11,12 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from phonogap.errors import PhonogapError
+
 
 class WorkflowDeprecationWarning(FutureWarning):
     """A workflow file uses a key that will be removed in the next release."""
 
 
-class OldKeyError(ValueError):
+class OldKeyError(PhonogapError, ValueError):
     """An old key whose value was invalid in the old format too (it has no new equivalent).
 
     Attributes

@@ -25,6 +25,7 @@ from phonogap.config.sections import (
     ScanSection,
     StructureSources,
 )
+from phonogap.errors import PhonogapError
 from phonogap.flows.extend_database import ExtendDatabaseMaker, GeneralDatabaseMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.maker_fields import maker_fields_model
@@ -44,7 +45,7 @@ WorkflowType = Literal["phonon_accurate_gap", "imported_data_gap", "extend_datab
 EXAMPLES = {"extend_database": "extend_sw.yaml", "imported_data_gap": "castep_allotropes.yaml"}
 
 
-class WorkflowFileError(ValueError):
+class WorkflowFileError(PhonogapError, ValueError):
     """Raised when a workflow file is missing, unparsable or invalid."""
 
 
