@@ -118,9 +118,7 @@ class ScanSection(BaseModel):
             raise ValueError(f"n_sparse scan values must be integers, got {self.values}")
         return self
 
-    def maker(
-        self, base: PhononAccurateGapMaker | ImportedDataGapMaker
-    ) -> ParameterScanMaker:
+    def maker(self, base: PhononAccurateGapMaker | ImportedDataGapMaker) -> ParameterScanMaker:
         """Wrap the base Maker in the scan Maker.
 
         Parameters
@@ -135,7 +133,10 @@ class ScanSection(BaseModel):
         """
         if self.parameter == "f":
             return RegularizationScanMaker(
-                name=base.name, base=base, f_values=self.values, with_randomised=self.with_randomised
+                name=base.name,
+                base=base,
+                f_values=self.values,
+                with_randomised=self.with_randomised,
             )
         return LearningCurveMaker(
             name=base.name,

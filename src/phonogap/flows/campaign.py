@@ -90,7 +90,9 @@ class CampaignMaker(Maker):
                 logger.info("%s: %s already finished, skipping", self.name, structure_name)
                 continue
             kappa = self.base.kappa.model_copy(
-                update={"structures": [k for k in self.base.kappa.structures if k == structure_name]}
+                update={
+                    "structures": [k for k in self.base.kappa.structures if k == structure_name]
+                }
             )
             maker = dataclasses.replace(
                 self.base, name=f"{self.name} {structure_name}", kappa=kappa

@@ -65,9 +65,7 @@ class GeneralDatabaseMaker(Maker):
         Flow
             Output: the labelled :class:`~phonogap.schemas.dataset.LabelledDatasetDocument`.
         """
-        job = general_database(
-            self.settings, self.reference, n_workers=self.n_workers
-        )
+        job = general_database(self.settings, self.reference, n_workers=self.n_workers)
         job.name = self.name
         return Flow([job], output=job.output, name=self.name)
 

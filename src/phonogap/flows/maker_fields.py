@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+
 def parameter_descriptions(cls: type) -> dict[str, str]:
     """Read the numpydoc ``Parameters`` section of a class docstring.
 

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-
 def finished_structures(store: JobStore, campaign: str) -> dict[str, CampaignStructureRow]:
     """Find structures of a campaign whose flows finished (done or dropped) in a store.
 
