@@ -12,12 +12,12 @@ import yaml
 from jobflow import Flow, job, run_locally
 
 from fireworks_helpers import start_worker
-from phonogap.jobs.campaign import CAMPAIGN_JOB, summarise_campaign
-from phonogap.store.campaigns import build_campaign
 from phonogap.cli import main
 from phonogap.config import load_structures_from, parse_workflow, read_workflow_file
+from phonogap.jobs.campaign import CAMPAIGN_JOB, summarise_campaign
 from phonogap.report.campaign_rows import campaign_rows
 from phonogap.report.exports import write_rows
+from phonogap.store.campaigns import build_campaign
 from phonogap.store.jobstore import embedded_store, mongo_store
 from phonogap.store.launchpad import load_launchpad
 

@@ -1,4 +1,7 @@
-"""Deprecated: the extend_database sections moved to :mod:`phonogap.config` and the Makers (kept for one release)."""
+"""Deprecated: the extend_database sections moved to :mod:`phonogap.config` and the Makers.
+
+Kept for one release: each old name resolves with a ``DeprecationWarning``.
+"""
 
 from __future__ import annotations
 

@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Add a workflow file's Flow (or campaign) to a FireWorks launchpad."""
+    from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
     from phonogap.store.campaigns import build_campaign
     from phonogap.store.jobstore import get_store
     from phonogap.store.launchpad import load_launchpad, structure_metadata, submit_flow
-    from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)

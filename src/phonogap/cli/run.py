@@ -20,8 +20,8 @@ from phonogap.errors import PhonogapError
 if TYPE_CHECKING:
     from jobflow import Flow, JobStore
 
-    from phonogap.schemas.md import MeltQuenchErrorsDocument
     from phonogap.config import WorkflowFile
+    from phonogap.schemas.md import MeltQuenchErrorsDocument
 
 
 class FlowFailedError(PhonogapError, RuntimeError):
@@ -185,10 +185,10 @@ def run_workflow(
     int
         Exit status: 0, or 1 if a structure or scan variant failed.
     """
+    from phonogap.config import flow_from_workflow
     from phonogap.report.outputs import write_outputs
     from phonogap.schemas.scans import ScanSummaryDocument
     from phonogap.store.jobstore import describe_store, get_store
-    from phonogap.config import flow_from_workflow
 
     flow, n_structures = flow_from_workflow(workflow, base_dir)
     store = get_store(store_config)
@@ -234,8 +234,8 @@ def run_extension(
     int
         Exit status: 0, or 1 if a benchmark, a structure or the melt-quench benchmark failed.
     """
-    from phonogap.report.outputs import write_extension_outputs
     from phonogap.config.workflow_file import summary_run_names
+    from phonogap.report.outputs import write_extension_outputs
 
     run_names = summary_run_names(workflow)
     start = time.perf_counter()
@@ -285,11 +285,11 @@ def run_campaign(
     int
         Exit status: 0, or 1 if a structure failed.
     """
-    from phonogap.store.campaigns import build_campaign
+    from phonogap.config import load_structures_from
     from phonogap.report.campaign_rows import campaign_rows
     from phonogap.report.exports import write_rows
+    from phonogap.store.campaigns import build_campaign
     from phonogap.store.jobstore import describe_store, get_store
-    from phonogap.config import load_structures_from
 
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
     store = get_store(store_config)

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from jobflow import Flow, Maker
 
 from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
+from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.settings import DatabaseSettings
-from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import TrainingData, benchmark_fit, reference_training_data

@@ -17,12 +17,10 @@ from fireworks import LaunchPad
 from jobflow.managers.fireworks import flow_to_workflow
 
 from phonogap.errors import PhonogapError
-from phonogap.structures.metadata import structure_metadata
 
 if TYPE_CHECKING:
     from fireworks import Workflow
     from jobflow import Flow, JobStore
-    from pymatgen.core import Structure
 
 logger = logging.getLogger(__name__)
 
