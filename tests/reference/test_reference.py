@@ -10,7 +10,6 @@ import pytest
 from ase.build import bulk
 from ase.calculators.calculator import Calculator, all_changes
 
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.reference import (
     AseCalculatorReference,
     StillingerWeberReference,
@@ -21,6 +20,7 @@ from phonogap.reference import (
     reference_from_spec,
 )
 from phonogap.reference.evaluate import LabellingError, call_with_calculator
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 
 def test_registry_lists_backends_and_rejects_unknown_names():

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 from jobflow import Flow, Maker
 
 from phonogap.database.extend import RANDOMISED_SIGMA
-from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.melt_quench import MeltQuenchMaker
 from phonogap.flows.stages import TrainingData, benchmark_fit, reference_training_data
 from phonogap.importers.registry import ImportedDataset
-from phonogap.md.jobs import MeltQuenchMaker
+from phonogap.jobs.database import extend_database, general_database
+from phonogap.jobs.fitting import fit_extended_gap
 from phonogap.md.protocol import MeltQuenchSettings
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec

@@ -10,7 +10,8 @@ from jobflow import Flow, Maker
 from phonogap.database.equilibrium import EQUILIBRIUM, equilibrium_sigma
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
-from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_datasets
+from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings
+from phonogap.jobs.importers import import_datasets
 from phonogap.phonons.settings import PhononSettings
 from phonogap.structures.settings import RelaxSettings
 

@@ -9,6 +9,7 @@ from jobflow import Flow, Job, Maker
 
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.flows.kappa import KappaMaker
 from phonogap.flows.stages import (
     TrainingData,
     benchmark_fit,
@@ -16,7 +17,6 @@ from phonogap.flows.stages import (
     reference_training_data,
 )
 from phonogap.phonons.kappa import KappaSettings
-from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.registry import reference_from_spec
 from phonogap.reference.stillinger_weber import StillingerWeberReference

@@ -26,7 +26,6 @@ from phono3py import Phono3py
 from phono3py.interface.phono3py_yaml import Phono3pyYaml
 from phonopy.structure.dataset import forces_in_dataset
 
-from phonogap.database.keys import SINGLE_DISPLACEMENT
 from phonogap.importers.phonopy_data import (
     conventions,
     default_source,
@@ -42,6 +41,7 @@ from phonogap.importers.registry import (
     package_versions,
     register_importer,
 )
+from phonogap.schemas.keys import SINGLE_DISPLACEMENT
 
 __all__ = ["PAIR_DISPLACEMENT", "import_phono3py", "load_reference_phono3py"]
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-from phonogap.reference.base import package_versions
 
 CORE_PACKAGES = (
     "phonogap",
@@ -20,6 +19,28 @@ CORE_PACKAGES = (
     "quippy-ase",
     "maggma",
 )
+
+
+def package_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Look up installed versions of distributions.
+
+    Parameters
+    ----------
+    names
+        Distribution names, e.g. ``("ase", "quippy-ase")``.
+
+    Returns
+    -------
+    dict
+        Name to version; ``"not installed"`` when a distribution is missing.
+    """
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
 
 
 def software_versions() -> dict[str, str]:
