@@ -35,14 +35,28 @@ if TYPE_CHECKING:
 class NoInProcessCalculatorError(ValueError):
     """A backend that runs as atomate2 jobs was asked for an in-process ASE calculator."""
 
-    def __init__(self, backend: str, alternative: str = "") -> None:
-        message = (
+    @classmethod
+    def for_backend(cls, backend: str, alternative: str = "") -> NoInProcessCalculatorError:
+        """Build the error for a backend, naming the supported path.
+
+        Parameters
+        ----------
+        backend
+            Registry name of the backend.
+        alternative
+            Appended to the message, e.g. ``" or choose backend 'qe' ..."``.
+
+        Returns
+        -------
+        NoInProcessCalculatorError
+            The error to raise.
+        """
+        return cls(
             f"the {backend} reference runs as atomate2 jobs (a static job per configuration, "
             "relaxations by atomate2 where it has a relax maker); it has no in-process ASE "
             "calculator. Use it in a Maker of phonogap.flows (PhononAccurateGapMaker labels one "
             f"job per configuration){alternative}"
         )
-        super().__init__(message)
 
 
 class AtomateMaker(Protocol):

@@ -181,7 +181,9 @@ class Cp2kReference(Reference):
         NoInProcessCalculatorError
             Always, naming the supported path.
         """
-        raise NoInProcessCalculatorError(self.backend, " or use backend 'qe' for relaxations")
+        raise NoInProcessCalculatorError.for_backend(
+            self.backend, " or use backend 'qe' for relaxations"
+        )
 
     def required_packages(self) -> tuple[str, ...]:
         """Name the distributions behind this backend.

@@ -201,7 +201,7 @@ class VaspReference(Reference):
         NoInProcessCalculatorError
             Always, naming the supported path.
         """
-        raise NoInProcessCalculatorError(
+        raise NoInProcessCalculatorError.for_backend(
             self.backend, " or choose backend 'qe' for local calculations"
         )
 
