@@ -29,12 +29,13 @@ import time
 from pathlib import Path
 
 from phonogap.database.sparse_environments import sparse_environments
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
-from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_training_data
-from phonogap.phonons.jobs import benchmark_structure, single_displacement_forces
+from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, import_training_data
+from phonogap.jobs.phonons import benchmark_structure
+from phonogap.phonons.benchmark import single_displacement_forces
 from phonogap.phonons.settings import PhononSettings
 from phonogap.report.figures import plot_rms_bars
 from phonogap.schemas.configuration import to_atoms_list

@@ -36,11 +36,10 @@ from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
 
 from phonogap.database.extend import extension_sparse_split, merge_databases
-from phonogap.database.extend_jobs import split_hyperparameters
-from phonogap.database.keys import ENERGY_KEY
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.held_out_errors import held_out_errors
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
+from phonogap.fitting.sparse_split import split_hyperparameters
 from phonogap.importers import import_dataset
 from phonogap.importers.phono3py_data import load_reference_phono3py
 from phonogap.phonons.comparison import compare_phonons
@@ -48,6 +47,7 @@ from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_fo
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.report.figures_md import plot_rms_comparison
+from phonogap.schemas.keys import ENERGY_KEY
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 

@@ -43,9 +43,10 @@ from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
-from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
+from phonogap.flows.kappa import KappaMaker
+from phonogap.flows.melt_quench import MeltQuenchMaker
+from phonogap.md import MeltQuenchSettings
 from phonogap.md.errors import paired_force_changes
-from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.report.figures_md import (
     plot_melt_quench_errors,
     plot_melt_quench_thermo,

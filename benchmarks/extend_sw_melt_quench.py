@@ -21,7 +21,7 @@ from extend_sw import melt_quench_settings
 from jobflow import run_locally
 
 from phonogap.database.extxyz import read_training_xyz
-from phonogap.md import MeltQuenchMaker
+from phonogap.flows.melt_quench import MeltQuenchMaker
 from phonogap.report.figures_md import (
     plot_melt_quench_errors,
     plot_melt_quench_thermo,

@@ -60,12 +60,11 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.database.displacements import single_displacement_supercells
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, SINGLE_DISPLACEMENT
 from phonogap.database.randomised import randomised_supercells
 from phonogap.database.sparse_environments import sparse_environments
 from phonogap.database.supercells import minimum_length_supercell
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.importers import import_dataset
 from phonogap.phonons.kappa import kappa_from_phono3py_dataset, kappa_with_reference
 from phonogap.phonons.kappa_attribution import attribute_kappa_error
@@ -74,6 +73,7 @@ from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.reference.registry import get_reference
 from phonogap.schemas.kappa import KappaSettings
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, SINGLE_DISPLACEMENT
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 

@@ -12,7 +12,7 @@ from phonogap.config import WORKFLOW_TYPES, read_workflow_file
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker, PhononAccurateGapMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
-from phonogap.importers.jobs import DatasetSpec
+from phonogap.importers.training_data import DatasetSpec
 
 DATASET = "data/22_phonopy.yaml"
 """A dataset path relative to the workflow file (read when the import job runs, not here)."""

@@ -114,7 +114,8 @@ def test_defaults_dataset_base_and_no_melt_quench(tmp_path):
 
 
 def test_dataset_base_imports_inside_the_job(refdata_dir):
-    from phonogap.importers.jobs import DatasetSpec, import_base_database
+    from phonogap.importers.training_data import DatasetSpec
+    from phonogap.jobs.importers import import_base_database
     from phonogap.schemas.dataset import LabelledDatasetDocument
 
     spec = DatasetSpec(importer="mlearn", path=str(refdata_dir / "mlearn_si" / "training.json"))

@@ -9,10 +9,10 @@ from pymatgen.io.ase import AseAtomsAdaptor
 
 from phonogap.database.displacements import (
     as_training_configurations,
-    phonopy_from_setup,
     single_displacement_supercells,
 )
-from phonogap.database.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT, SOURCE_KEY
+from phonogap.phonons.setup import phonopy_from_setup
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT, SOURCE_KEY
 from phonogap.structures.allotropes import silicon_allotropes
 
 # refdata index -> (mp id, number of displacements in structure_index.csv)

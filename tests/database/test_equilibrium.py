@@ -10,7 +10,7 @@ from phonogap.database.equilibrium import (
     equilibrium_configurations,
     equilibrium_sigma,
 )
-from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 from phonogap.structures.allotropes import silicon_allotropes
 
 

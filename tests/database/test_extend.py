@@ -16,7 +16,7 @@ from phonogap.database.extend import (
 )
 from phonogap.database.general import GeneralDatabaseSettings, strained_diamond
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, RANDOMISED, SINGLE_DISPLACEMENT
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, RANDOMISED, SINGLE_DISPLACEMENT
 
 
 def cells(config_type: str, count: int, repeat: int = 1) -> list:

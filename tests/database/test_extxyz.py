@@ -10,7 +10,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 
 from phonogap.database.extxyz import labelled_summary, read_training_xyz, write_training_xyz
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import (
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCE_ATOM_SIGMA_KEY,

@@ -5,8 +5,8 @@ import pytest
 from ase.build import make_supercell
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, RANDOMISED, SOURCE_KEY
 from phonogap.database.randomised import randomised_supercells
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, RANDOMISED, SOURCE_KEY
 from phonogap.structures.allotropes import silicon_allotropes
 
 

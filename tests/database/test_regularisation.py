@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from ase import Atoms
 
-from phonogap.database.keys import (
+from phonogap.database.regularisation import apply_atomwise_sigma, atomwise_force_sigma
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     FORCE_ATOM_SIGMA_KEY,
     FORCES_KEY,
@@ -12,7 +13,6 @@ from phonogap.database.keys import (
     SINGLE_DISPLACEMENT,
     SOURCE_KEY,
 )
-from phonogap.database.regularisation import apply_atomwise_sigma, atomwise_force_sigma
 
 
 def test_eq8_by_hand():

@@ -16,12 +16,12 @@ from pymatgen.io.ase import AseAtomsAdaptor
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.database import isolated_atom, sparse_environments
-from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SPARSE_ENVIRONMENT
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.reference.registry import get_reference
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SPARSE_ENVIRONMENT
 from phonogap.structures.allotropes import silicon_allotropes
 
 STEP_ANG = 0.03

@@ -19,14 +19,6 @@ from ase import Atoms
 from ase.build import bulk
 from ase.io import write
 
-from phonogap.database.keys import (
-    CONFIG_TYPE_KEY,
-    ENERGY_KEY,
-    FORCE_ATOM_SIGMA_KEY,
-    FORCES_KEY,
-    ISOLATED_ATOM,
-    VIRIAL_KEY,
-)
 from phonogap.fitting import (
     GapFitError,
     GapHyperparameters,
@@ -37,6 +29,14 @@ from phonogap.fitting import (
     prediction_errors,
     resolve_e0,
     run_gap_fit,
+)
+from phonogap.schemas.keys import (
+    CONFIG_TYPE_KEY,
+    ENERGY_KEY,
+    FORCE_ATOM_SIGMA_KEY,
+    FORCES_KEY,
+    ISOLATED_ATOM,
+    VIRIAL_KEY,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")

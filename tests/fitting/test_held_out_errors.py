@@ -8,11 +8,11 @@ from ase.build import bulk
 from ase.units import GPa
 
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.fitting.held_out_errors import ALL, held_out_errors
 from phonogap.importers import import_dataset
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.stillinger_weber import StillingerWeberReference
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, FORCES_KEY, VIRIAL_KEY
 
 
 def rattled(config_type: str, seed: int, scale: float = 1.0):

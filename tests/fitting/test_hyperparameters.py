@@ -10,7 +10,6 @@ import pytest
 from ase import Atoms
 from pydantic import ValidationError
 
-from phonogap.database.keys import ENERGY_KEY, ISOLATED_ATOM
 from phonogap.fitting import (
     GapHyperparameters,
     SoapDescriptor,
@@ -23,6 +22,7 @@ from phonogap.fitting import (
     run_gap_fit,
 )
 from phonogap.fitting.gap_fit import IGNORE
+from phonogap.schemas.keys import ENERGY_KEY, ISOLATED_ATOM
 
 # PAPER.md, "GAP-18 hyperparameters", verbatim.
 GAP18_SOAP = (

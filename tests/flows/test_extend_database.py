@@ -13,13 +13,13 @@ from jobflow import run_locally
 from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.database.extxyz import read_training_xyz
 from phonogap.database.general import GeneralDatabaseSettings
-from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows import ExtendDatabaseMaker, GeneralDatabaseMaker
-from phonogap.md import MeltQuenchMaker
+from phonogap.flows.melt_quench import MeltQuenchMaker
 from phonogap.md.protocol import LIQUID, MeltQuenchSettings
+from phonogap.schemas.keys import FORCE_ATOM_SIGMA_KEY
 from phonogap.structures.allotropes import silicon_allotropes
 
 N_BASE = 120

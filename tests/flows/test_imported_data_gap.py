@@ -9,7 +9,7 @@ from maggma.stores import MemoryStore
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
-from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings
+from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings
 from phonogap.phonons.settings import PhononSettings
 
 SUBSET = {"mp-149": 22, "mp-168": 25}

@@ -9,11 +9,11 @@ import pytest
 from jobflow import run_locally
 
 from phonogap.database.extxyz import read_training_xyz
-from phonogap.database.keys import FORCE_ATOM_SIGMA_KEY, FORCES_KEY
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
+from phonogap.schemas.keys import FORCE_ATOM_SIGMA_KEY, FORCES_KEY
 from phonogap.store.jobstore import embedded_store
 from phonogap.store.queries import find_summaries
 from phonogap.structures.allotropes import silicon_allotropes
@@ -95,7 +95,7 @@ def test_training_file_has_eq8_sigmas_only_on_single_displacements(diamond_and_l
 
 
 def test_a_failing_structure_does_not_block_the_others(tmp_path, monkeypatch):
-    import phonogap.phonons.jobs as phonon_jobs
+    import phonogap.jobs.phonons as phonon_jobs
 
     original = phonon_jobs.relax_structure
 

@@ -16,7 +16,7 @@ from phonogap.fitting.settings import FitSettings
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.scans import LearningCurveMaker, RegularizationScanMaker
-from phonogap.importers.jobs import DatasetSpec
+from phonogap.importers.training_data import DatasetSpec
 from phonogap.structures.allotropes import silicon_allotropes
 
 SUBSET = {"mp-149": 22, "mp-165": 24}

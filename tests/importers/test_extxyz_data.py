@@ -9,9 +9,9 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.io import write
 
 from phonogap.database.extxyz import write_training_xyz
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.importers import DatasetImportError, import_dataset
 from phonogap.importers.registry import label
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 
 def _frame(seed: int) -> Atoms:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.importers import DatasetImportError, import_dataset
 from phonogap.importers.mlearn import virial_stress_to_3x3
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "importers" / "mlearn_si_elastic.json"
 KBAR_PER_EV_PER_ANG3 = 1602.1766208

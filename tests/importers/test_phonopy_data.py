@@ -10,18 +10,23 @@ import phonopy
 import pytest
 from phonopy.file_IO import write_FORCE_SETS
 
-from phonogap.database.displacements import DISPLACEMENT_INDEX_KEY
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
 from phonogap.importers import (
     DatasetImportError,
     import_dataset,
     load_reference_phonopy,
     phonopy_from_dataset,
 )
+from phonogap.phonons.benchmark import single_displacement_forces
 from phonogap.phonons.harmonic import band_frequencies
-from phonogap.phonons.jobs import single_displacement_forces
 from phonogap.schemas.configuration import to_configurations
 from phonogap.schemas.dataset import PhononSetup
+from phonogap.schemas.keys import (
+    DISPLACEMENT_INDEX_KEY,
+    ENERGY_KEY,
+    FORCES_KEY,
+    SINGLE_DISPLACEMENT,
+    VIRIAL_KEY,
+)
 
 DIAMOND = Path(__file__).resolve().parents[1] / "data" / "phonons" / "22_phonopy.yaml"
 QPOINTS = np.array([[0, 0, 0], [0.5, 0, 0], [0.5, 0.5, 0], [0.1, 0.2, 0.3], [0.5, 0.5, 0.5]])

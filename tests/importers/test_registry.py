@@ -8,7 +8,6 @@ import pytest
 from ase import Atoms
 
 from phonogap.database.extxyz import read_training_xyz, write_training_xyz
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.importers import (
     ORIGIN_KEY,
     DatasetImportError,
@@ -20,6 +19,7 @@ from phonogap.importers import (
 )
 from phonogap.importers.registry import label
 from phonogap.schemas.configuration import to_atoms_list
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
 MLEARN = DATA / "mlearn_si_elastic.json"

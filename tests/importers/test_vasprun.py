@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from ase.io import read
 
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.importers import DatasetImportError, import_dataset, vasp_stress_to_virial
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 FIXTURE = (
     Path(__file__).resolve().parents[1]

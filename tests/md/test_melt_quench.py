@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from jobflow import run_locally
 
-from phonogap.md import MeltQuenchMaker, MeltQuenchSettings
+from phonogap.flows.melt_quench import MeltQuenchMaker
+from phonogap.md import MeltQuenchSettings
 from phonogap.md.errors import paired_force_changes
 from phonogap.md.protocol import (
     AMORPHOUS,

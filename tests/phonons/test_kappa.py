@@ -1,17 +1,15 @@
-"""Lattice thermal conductivity (phono3py RTA): imported DFT data, SW reference, jobs, errors."""
+"""Lattice thermal conductivity (phono3py RTA): imported DFT data, SW reference, errors."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
-from jobflow import JobStore, run_locally
-from maggma.stores import MemoryStore
 from pydantic import ValidationError
 from pymatgen.core import Structure
 
+from phonogap.flows.kappa import KappaMaker
 from phonogap.phonons.kappa import (
     KappaSettings,
     kappa_from_phono3py_dataset,
@@ -22,10 +20,7 @@ from phonogap.phonons.kappa import (
     run_rta,
 )
 from phonogap.phonons.kappa_dataset import Phono3pyDatasetError, find_phono3py_files
-from phonogap.phonons.kappa_jobs import KappaMaker, kappa_from_dataset
 from phonogap.reference import get_reference
-from phonogap.reference.registry import UnknownReferenceError
-from phonogap.schemas.provenance import file_sha256
 from phonogap.structures.relax import relax_structure
 
 # Stillinger-Weber diamond Si at its own lattice constant (5.43095 Å), 2x2x2 conventional,
@@ -142,45 +137,6 @@ def test_supercell_from_min_length(sw_diamond):
     assert len(ph3.phonon_supercells_with_displacements) == 1
 
 
-# --- jobs and documents --------------------------------------------------------------------------
-
-
-def test_kappa_jobs_write_documents_and_files(sw_diamond, refdata_dir, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    settings = KappaSettings(
-        method="random_displacements", n_random_supercells=16, mesh=(5, 5, 5), temperatures=(300,)
-    )
-    maker = KappaMaker(settings=settings, reference="sw", relax_settings=None)
-    computed = maker.make(sw_diamond, label="Si-sw")
-    imported = kappa_from_dataset(
-        str(refdata_dir / "phono3py_si" / "test"), KappaSettings(mesh=(5, 5, 5))
-    )
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
-    responses = run_locally([computed, imported], store=store, create_folders=True, log=False)
-    sw_doc = responses[computed.uuid][1].output
-    dft_doc = responses[imported.uuid][1].output
-    assert computed.name == "kappa Si-sw" and sw_doc.name == "Si-sw"
-    assert sw_doc.method == "random_displacements" and sw_doc.n_supercells == 16
-    assert sw_doc.reference["backend"] == "sw" and sw_doc.settings == settings
-    assert dft_doc.method == "imported" and dft_doc.name == "test"
-    assert dft_doc.reference["sha256"]["forces_fc3"] == file_sha256(
-        refdata_dir / "phono3py_si" / "test" / "FORCES_FC3_si_pbesol"
-    )
-    assert len(dft_doc.kappa_mean_diagonal_w_per_mk) == 3
-    for doc in (sw_doc, dft_doc):
-        files = doc.force_constants
-        fc3 = Path(files.directory) / files.fc3_hdf5
-        assert file_sha256(fc3) == files.fc3_sha256
-        assert files.fc3_shape == [2, 64, 64, 3, 3, 3]
-        assert (Path(files.directory) / "phono3py_params.yaml").is_file()
-    # fc2 went to the data store, not into the output document
-    store.connect()
-    stored = store.query_one({"uuid": computed.uuid}, load=False)
-    assert stored["output"]["fc2_ev_per_ang2"]["store"] == "data"  # a blob reference
-    loaded = store.query_one({"uuid": computed.uuid}, load=True)
-    assert np.asarray(loaded["output"]["fc2_ev_per_ang2"]).shape == (2, 64, 3, 3)
-
-
 # --- (c) bad input ------------------------------------------------------------------------------
 
 
@@ -243,5 +199,5 @@ def test_force_errors(sw_diamond):
         produce_force_constants(ph3, np.zeros((111, 64, 3)), np.zeros((1, 64, 3)))
     with pytest.raises(ValueError, match="no fc2/fc3"):
         run_rta(make_phono3py(sw_diamond, KappaSettings()), KappaSettings())
-    with pytest.raises(UnknownReferenceError, match="unknown reference backend"):
-        KappaMaker(reference="nope").make(sw_diamond)
+    with pytest.raises(ValidationError, match="unknown reference backend"):
+        KappaMaker(reference="nope")

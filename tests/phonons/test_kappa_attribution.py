@@ -8,12 +8,9 @@ from typing import ClassVar
 import numpy as np
 import pytest
 from ase.calculators.calculator import Calculator, all_changes
-from jobflow import JobStore, run_locally
-from maggma.stores import MemoryStore
 
 from phonogap.phonons.kappa_attribution import attribute_kappa_error
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
-from phonogap.phonons.kappa_jobs import attribute_kappa_to_force_constants
 from phonogap.reference.base import Reference
 from phonogap.schemas.kappa import KappaSettings
 
@@ -91,20 +88,3 @@ def test_force_noise_lowers_kappa_through_fc3(dataset):
     assert max(np.abs(deviations["potential_fc2"])) < 0.5
     assert max(deviations["potential_fc3"]) < -10.0
     assert deviations["potential"] == pytest.approx(deviations["potential_fc3"], abs=1.0)
-
-
-def test_attribution_job_stores_a_document(dataset):
-    """The jobflow job: output in the store, dataset checksums, deviations at each T."""
-    path, table = dataset
-    job = attribute_kappa_to_force_constants(
-        str(path), DatasetForces(table=table, noise_ev_per_ang=1e-4), SETTINGS, n_workers=1
-    )
-    store = JobStore(MemoryStore())
-    run_locally(job, store=store, ensure_success=True)
-    document = store.query_one({"uuid": job.uuid})["output"]
-    assert document["name"] == "test"
-    assert set(document["dataset"]["sha256"]) == {"yaml", "forces_fc3"}
-    assert document["potential"]["backend"] == "dataset_forces"
-    deviations = document["deviations_percent"]
-    assert len(deviations["potential_fc3"]) == 2
-    assert max(deviations["potential_fc3"]) < -10.0

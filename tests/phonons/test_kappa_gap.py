@@ -35,14 +35,14 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.database.displacements import single_displacement_supercells
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT
 from phonogap.database.randomised import randomised_supercells
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.phonons.kappa import KappaSettings, kappa_with_reference
 from phonogap.reference import get_reference
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT
 from phonogap.structures.relax import relax_structure
 
 pytestmark = pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")

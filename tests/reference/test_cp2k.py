@@ -22,7 +22,8 @@ from ase.units import Bohr, Hartree
 
 from phonogap.database.isolated_atom import isolated_atom
 from phonogap.reference import get_reference
-from phonogap.reference.cp2k import Cp2kReference, labels_from_cp2k_task
+from phonogap.reference.base import NoInProcessCalculatorError
+from phonogap.reference.cp2k import Cp2kReference
 from phonogap.schemas.configuration import Configuration
 
 FIXTURE = Path(__file__).parents[1] / "data" / "reference" / "cp2k_si2_static"
@@ -50,7 +51,7 @@ def test_explicit_monkhorst_pack_grid_and_spin_polarised_free_atom():
     settings = reference.input_settings(isolated_atom("Si"))
     assert settings["multiplicity"] == 3 and settings["uks"] is True  # Si 3P
     assert reference.input_settings()["eps_scf"] == 1e-8
-    with pytest.raises(NotImplementedError, match="atomate2 jobs"):
+    with pytest.raises(NoInProcessCalculatorError, match="atomate2 jobs"):
         reference.calculator()
 
 
@@ -60,7 +61,7 @@ def test_labels_from_a_real_cp2k_run_match_its_printed_forces(tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(FIXTURE, run_dir)
     task = TaskDocument.from_directory(run_dir)
-    labelled = labels_from_cp2k_task.original(task, _configuration())
+    labelled = Cp2kReference().labels_from_task(task, _configuration())
     forces = np.asarray(labelled.forces_ev_per_ang)
     text = (run_dir / "cp2k.out").read_text()
     np.testing.assert_allclose(forces, _printed_forces_ev_per_ang(text), atol=1e-6)
@@ -81,7 +82,7 @@ def test_labels_from_a_real_cp2k_run_match_its_printed_forces(tmp_path):
 def test_cp2k_input_written_by_atomate2_has_the_grid(tmp_path):
     reference = Cp2kReference(kspacing_inv_ang=1.0, cutoff_ry=250, rel_cutoff_ry=40)
     atoms = _configuration().to_atoms()
-    from phonogap.reference.vasp import structure_of
+    from phonogap.reference.dft_common import structure_of
 
     generator = reference.static_maker(atoms).input_set_generator
     generator.get_input_set(structure_of(atoms)).write_input(tmp_path)

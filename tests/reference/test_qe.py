@@ -13,16 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from ase.build import bulk
-from jobflow import run_locally
 
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, FORCES_KEY, SOURCE_KEY
-from phonogap.database.label_jobs import (
-    LABELS_FILE,
-    label_in_work_directory,
-    labelling_job,
-    work_directory,
-)
 from phonogap.reference import get_reference
 from phonogap.reference.dft_common import (
     DftCalculationError,
@@ -30,8 +22,8 @@ from phonogap.reference.dft_common import (
     monkhorst_pack_grid,
 )
 from phonogap.reference.qe import QuantumEspressoReference
-from phonogap.schemas.configuration import Configuration
-from phonogap.schemas.dataset import DatabaseDocument
+from phonogap.reference.restart_safe import LABELS_FILE, label_in_work_directory, work_directory
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, FORCES_KEY, SOURCE_KEY
 
 PSEUDO = Path("/usr/share/espresso/pseudo/Si.pbe-rrkj.UPF")
 needs_qe = pytest.mark.skipif(
@@ -144,38 +136,6 @@ def test_rerun_after_a_kill_reuses_finished_labels(tmp_path):
     assert again.info["REF_energy"] == finished.info["REF_energy"]
     resumed = label_in_work_directory(_primitive(0.02, "b"), real)
     assert resumed.arrays[FORCES_KEY][0, 0] < 0  # restoring force after the restart
-
-
-@needs_qe
-def test_fan_out_flow_labels_each_configuration_and_records_e0(tmp_path, monkeypatch):
-    ref = QuantumEspressoReference(**TINY, scratch_dir=str(tmp_path / "scratch"))
-    configurations = [Configuration.from_atoms(_primitive(0.01)), isolated_atom("Si")]
-    configurations[1] = Configuration.from_atoms(configurations[1])
-    database = DatabaseDocument(
-        strategy="single_displacement",
-        configurations=configurations,
-        phonon_setups=[],
-        summary={},
-        settings={},
-        versions={},
-    )
-    monkeypatch.chdir(tmp_path)
-    responses = run_locally(
-        labelling_job(database, ref), create_folders=True, ensure_success=True, log=False
-    )
-    document = next(
-        r[1].output for r in responses.values() if hasattr(r[1].output, "configurations")
-    )
-    assert [c.config_type for c in document.configurations] == [
-        "single_displacement",
-        "isolated_atom",
-    ]
-    free = document.configurations[1]
-    assert free.info["magnetization_bohr_mag"] == pytest.approx(2.0, abs=0.01)
-    e0 = document.summary["isolated_atom_energies_ev"]["Si"]
-    assert e0 == free.energy_ev and e0 < -100  # Si atom with a 4-electron pseudopotential
-    assert free.cell_ang[0][0] == 20.0  # gap_fit still sees the 20 A box
-    assert len(list((tmp_path / "scratch" / "qe").glob(f"*/{LABELS_FILE}"))) == 2
 
 
 def test_demo_qe_workflow_builds_a_fan_out_flow(tmp_path, monkeypatch):

@@ -10,9 +10,9 @@ import pytest
 from ase.build import bulk
 from ase.calculators.calculator import Calculator, all_changes
 
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 from phonogap.reference import (
     AseCalculatorReference,
+    NoInProcessCalculatorError,
     StillingerWeberReference,
     UnknownReferenceError,
     available_references,
@@ -21,6 +21,7 @@ from phonogap.reference import (
     reference_from_spec,
 )
 from phonogap.reference.evaluate import LabellingError, call_with_calculator
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
 
 def test_registry_lists_backends_and_rejects_unknown_names():
@@ -142,3 +143,26 @@ def test_isolated_call_runs_in_a_child_and_leaves_no_memory_behind():
     np.testing.assert_allclose(child_energies, energies, rtol=0, atol=1e-10)
     # quippy leaks ~0.23 MB per calculation of this cell (46 MB here) in the calling process
     assert growth < 10.0
+
+
+def test_every_hook_the_jobs_call_is_declared_with_a_default(tmp_path):
+    sw = get_reference("sw")
+    assert not sw.runs_as_atomate2_jobs and not sw.is_expensive()
+    assert sw.run_options == frozenset() and sw.relax_maker() is None
+    assert sw.check_ready({"Si"}) is None and sw.describe_run(tmp_path) == {}
+    assert sw.scratch_root().is_absolute()
+    assert type(sw.calculator_in(tmp_path)) is type(sw.calculator())
+    with pytest.raises(NotImplementedError, match="in-process calculator"):
+        sw.static_maker(bulk("Si"))
+    emt = {"calculator_class": "ase.calculators.emt.EMT"}
+    assert AseCalculatorReference(**emt, expensive=True).is_expensive()
+    assert not AseCalculatorReference(**emt).is_expensive()
+    qe = get_reference("qe", scratch_dir=str(tmp_path))
+    assert qe.is_expensive() and qe.scratch_root() == tmp_path and "scratch_dir" in qe.run_options
+    for backend in ("vasp", "cp2k"):
+        dft = get_reference(backend)
+        assert dft.runs_as_atomate2_jobs and dft.is_expensive()
+        with pytest.raises(NoInProcessCalculatorError, match=f"the {backend} reference runs as"):
+            dft.calculator()
+    assert get_reference("vasp").relax_maker(name="relax si").name == "relax si"
+    assert get_reference("cp2k").relax_maker() is None

@@ -16,7 +16,7 @@ from phonogap.flows.campaign import CampaignMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
 from phonogap.flows.scans import LearningCurveMaker, ParameterScanMaker, RegularizationScanMaker
-from phonogap.importers.jobs import DatasetSpec
+from phonogap.importers.training_data import DatasetSpec
 
 
 class StructureSources(BaseModel):

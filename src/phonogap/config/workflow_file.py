@@ -30,7 +30,7 @@ from phonogap.flows.extend_database import ExtendDatabaseMaker, GeneralDatabaseM
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.maker_fields import maker_fields_model
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
-from phonogap.importers.jobs import import_base_database
+from phonogap.jobs.importers import import_base_database
 from phonogap.phonons.kappa_benchmark import KappaBenchmarkSettings
 
 WORKFLOW_TYPES: dict[str, type[Maker]] = {

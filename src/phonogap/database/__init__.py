@@ -1,8 +1,11 @@
-"""Training configurations: displacements, randomised supercells, regularisation, extxyz."""
+"""Training configurations: displacements, randomised supercells, regularisation, extxyz.
+
+Science layer: pure functions and settings, no jobflow; the jobs live in
+:mod:`phonogap.jobs.database` and :mod:`phonogap.jobs.labels`.
+"""
 
 from phonogap.database.displacements import (
     as_training_configurations,
-    phonopy_from_setup,
     single_displacement_supercells,
 )
 from phonogap.database.extxyz import labelled_summary, read_training_xyz, write_training_xyz
@@ -24,7 +27,6 @@ __all__ = [
     "labelled_summary",
     "minimum_image_distance",
     "minimum_length_supercell",
-    "phonopy_from_setup",
     "randomised_supercells",
     "read_training_xyz",
     "single_displacement_supercells",
@@ -32,3 +34,15 @@ __all__ = [
     "supercell_lengths",
     "write_training_xyz",
 ]
+
+DEPRECATED_ALIASES: dict[str, str] = {
+    "phonopy_from_setup": "phonogap.phonons.setup:phonopy_from_setup",
+}
+"""Names that moved (old name to ``module:attribute``), importable from here for one release."""
+
+
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
+
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

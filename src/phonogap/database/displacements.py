@@ -7,9 +7,10 @@ calculation needs (one for diamond, up to 22 for the paper's allotropes).
 What is returned besides the configurations is a JSON-serialisable *phonon setup*
 (``unitcell``, ``supercell_matrix``, ``displacement_ang``, ``symprec``,
 ``displacement_dataset``, ``n_displacements``) rather than a ``Phonopy`` object, because
-job outputs must serialise; :func:`phonopy_from_setup` rebuilds the ``Phonopy`` object
-from it. The displacements do not depend on the primitive matrix, so phonopy is built
-with ``primitive_matrix="P"`` here; pass the one you need to :func:`phonopy_from_setup`.
+job outputs must serialise; :func:`phonogap.phonons.setup.phonopy_from_setup` rebuilds the
+``Phonopy`` object from it. The displacements do not depend on the primitive matrix, so
+phonopy is built with ``primitive_matrix="P"`` here; pass the one you need to
+``phonopy_from_setup``.
 Atom order of every configuration is phonopy's supercell order, so reference forces can
 be handed back to phonopy as they are.
 """
@@ -25,20 +26,24 @@ from ase import Atoms
 from numpy.typing import ArrayLike
 from pymatgen.core import Structure
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT, SOURCE_KEY
 from phonogap.phonons.harmonic import make_phonopy
+from phonogap.schemas.keys import (
+    CONFIG_TYPE_KEY,
+    DISPLACED_ATOM_KEY,
+    DISPLACEMENT_INDEX_KEY,
+    SINGLE_DISPLACEMENT,
+    SOURCE_KEY,
+)
 
 if TYPE_CHECKING:
-    from phonopy import Phonopy
     from phonopy.structure.atoms import PhonopyAtoms
 
 logger = logging.getLogger(__name__)
 
-DISPLACEMENT_INDEX_KEY = "displacement_index"
-"""``atoms.info`` key: position of the configuration in phonopy's displacement list."""
-
-DISPLACED_ATOM_KEY = "displaced_atom"
-"""``atoms.info`` key: index (in the supercell) of the displaced atom."""
+DEPRECATED_ALIASES: dict[str, str] = {
+    "phonopy_from_setup": "phonogap.phonons.setup:phonopy_from_setup",
+}
+"""Names that moved (old name to ``module:attribute``), importable from here for one release."""
 
 
 def single_displacement_supercells(
@@ -141,38 +146,6 @@ def as_training_configurations(
     return configurations
 
 
-def phonopy_from_setup(
-    setup: Mapping[str, Any], primitive_matrix: str | ArrayLike = "auto"
-) -> Phonopy:
-    """Rebuild the ``Phonopy`` object of a phonon setup, displacements included.
-
-    Parameters
-    ----------
-    setup
-        The dict returned by :func:`single_displacement_supercells` (``unitcell`` may be
-        a ``Structure`` or its dict).
-    primitive_matrix
-        phonopy primitive matrix for band structures (``"auto"``, ``"P"`` or 3x3).
-
-    Returns
-    -------
-    Phonopy
-        With ``dataset`` set; add forces with ``phonon.forces = ...``.
-    """
-    unitcell = setup["unitcell"]
-    if not isinstance(unitcell, Structure):
-        unitcell = Structure.from_dict(unitcell)
-    phonon = make_phonopy(
-        unitcell,
-        _matrix(setup["supercell_matrix"]),
-        displacement=float(setup["displacement_ang"]),
-        symprec=float(setup.get("symprec", 1e-5)),
-        primitive_matrix=primitive_matrix,
-    )
-    phonon.dataset = _dataset_arrays(setup["displacement_dataset"])
-    return phonon
-
-
 def _matrix(supercell_matrix: ArrayLike) -> np.ndarray:
     matrix = np.asarray(supercell_matrix)
     if matrix.shape == (3,):
@@ -211,9 +184,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _dataset_arrays(dataset: Mapping[str, Any]) -> dict[str, Any]:
-    first_atoms = [
-        {**entry, "displacement": np.asarray(entry["displacement"], dtype=float)}
-        for entry in dataset["first_atoms"]
-    ]
-    return {**dataset, "first_atoms": first_atoms}
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
+
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

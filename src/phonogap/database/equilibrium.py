@@ -19,7 +19,7 @@ from ase import Atoms
 from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 
 EQUILIBRIUM = "equilibrium"
 """config_type of the zero-stress, zero-force reference cells."""

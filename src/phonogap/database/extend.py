@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM, RANDOMISED, SINGLE_DISPLACEMENT
 from phonogap.errors import PhonogapError
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM, RANDOMISED, SINGLE_DISPLACEMENT
 
 if TYPE_CHECKING:
     from ase import Atoms

@@ -7,7 +7,7 @@ ASE's fixed ``%16.8f``: that would cut ``force_atom_sigma`` values such as
 Comment-line values go through ASE's own serialiser (``key_val_dict_to_str``), so the
 file round-trips bit for bit through :func:`read_training_xyz`.
 
-Conventions: reference labels use the keys of :mod:`phonogap.database.keys`; the virial
+Conventions: reference labels use the keys of :mod:`phonogap.schemas.keys`; the virial
 (3x3) is written as 9 numbers in Fortran order (as ASE and QUIP write ``virial``) and read
 back as 3x3; calculators are never written (no ``energy``/``forces`` columns from an
 attached calculator), and ``info``/``arrays`` entries named like calculator results
@@ -28,7 +28,7 @@ from ase.calculators.calculator import all_properties
 from ase.io import read
 from ase.io.extxyz import key_val_dict_to_str
 
-from phonogap.database.keys import (
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCE_ATOM_SIGMA_KEY,
@@ -56,7 +56,7 @@ def write_training_xyz(configurations: Sequence[Atoms], path: str | Path) -> Pat
     Parameters
     ----------
     configurations
-        Configurations with labels under the :mod:`phonogap.database.keys` names.
+        Configurations with labels under the :mod:`phonogap.schemas.keys` names.
     path
         Output file (overwritten).
 

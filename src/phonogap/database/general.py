@@ -17,7 +17,6 @@ from ase.build import bulk
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.keys import CONFIG_TYPE_KEY, SOURCE_KEY
 from phonogap.md.protocol import (
     AMORPHOUS,
     DEFECTIVE_CRYSTAL,
@@ -26,6 +25,7 @@ from phonogap.md.protocol import (
     MeltQuenchSettings,
     run_melt_quench_isolated,
 )
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, SOURCE_KEY
 from phonogap.schemas.presets import expand_preset
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ase import Atoms
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM, SOURCE_KEY
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM, SOURCE_KEY
 
 
 def isolated_atom(symbol: str = "Si", box: float = 20.0) -> Atoms:

@@ -1,36 +1,30 @@
-"""Names of the extended-XYZ keys that hold reference labels and fit weights.
+"""Deprecated: the extended-XYZ key names moved to :mod:`phonogap.schemas.keys`.
 
-The reference labels get a ``REF_`` prefix so that they never collide with the
-``energy``/``forces``/``stress`` that ASE writes for an attached calculator, and
-so that ``gap_fit`` is told exactly which observables to fit.
+Kept for one release; every name below warns and returns the constant of its new module.
 """
 
-ENERGY_KEY = "REF_energy"
-"""``atoms.info`` key of the reference total energy (eV)."""
+from __future__ import annotations
 
-FORCES_KEY = "REF_forces"
-"""``atoms.arrays`` key of the reference forces (eV/Å), shape (n_atoms, 3)."""
+DEPRECATED_ALIASES: dict[str, str] = {
+    name: f"phonogap.schemas.keys:{name}"
+    for name in (
+        "CONFIG_TYPE_KEY",
+        "ENERGY_KEY",
+        "FORCES_KEY",
+        "FORCE_ATOM_SIGMA_KEY",
+        "ISOLATED_ATOM",
+        "RANDOMISED",
+        "SINGLE_DISPLACEMENT",
+        "SOURCE_KEY",
+        "SPARSE_ENVIRONMENT",
+        "VIRIAL_KEY",
+    )
+}
+"""Old name to its new ``module:attribute``."""
 
-VIRIAL_KEY = "REF_virial"
-"""``atoms.info`` key of the reference virial (eV), 3x3, ``-stress * volume``."""
 
-CONFIG_TYPE_KEY = "config_type"
-"""``atoms.info`` key naming the kind of configuration (used by ``config_type_*`` options)."""
+def __getattr__(name: str) -> object:
+    """Return a moved constant from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
 
-FORCE_ATOM_SIGMA_KEY = "force_atom_sigma"
-"""``atoms.arrays`` key of the per-atom force regularisation (eV/Å), Eq. 8 of the paper."""
-
-SOURCE_KEY = "source"
-"""``atoms.info`` key naming the structure a configuration was built from."""
-
-ISOLATED_ATOM = "isolated_atom"
-"""config_type of the isolated-atom configuration that sets ``e0`` for gap_fit."""
-
-SINGLE_DISPLACEMENT = "single_displacement"
-"""config_type of phonopy single-displacement supercells."""
-
-RANDOMISED = "randomised"
-"""config_type of randomised (scaled and rattled) supercells."""
-
-SPARSE_ENVIRONMENT = "sparse_environment"
-"""config_type of unlabelled configurations that only offer sparse points to gap_fit."""
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, RANDOMISED, SOURCE_KEY
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, RANDOMISED, SOURCE_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import numpy as np
 from ase import Atoms
 from numpy.typing import ArrayLike
 
-from phonogap.database.keys import (
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     FORCE_ATOM_SIGMA_KEY,
     FORCES_KEY,

@@ -24,8 +24,8 @@ from ase import Atoms
 from numpy.typing import ArrayLike
 from pymatgen.core import Structure
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, SPARSE_ENVIRONMENT
 from phonogap.database.randomised import randomised_supercells
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, SPARSE_ENVIRONMENT
 
 
 def sparse_environments(

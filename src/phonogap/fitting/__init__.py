@@ -1,4 +1,8 @@
-"""Fitting GAP potentials with gap_fit: hyperparameters, the command, and training errors."""
+"""Fitting GAP potentials with gap_fit: hyperparameters, the command, and training errors.
+
+Science layer: pure functions and settings, no jobflow; the fit jobs live in
+:mod:`phonogap.jobs.fitting`.
+"""
 
 from __future__ import annotations
 

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ase import Atoms
 
-from phonogap.database.keys import (
+from phonogap.reference.evaluate import map_with_calculator
+from phonogap.reference.gap import GapPotential
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCES_KEY,
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
-from phonogap.reference.evaluate import map_with_calculator
-from phonogap.reference.gap import GapPotential
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator

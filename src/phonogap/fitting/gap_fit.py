@@ -9,7 +9,7 @@ Verified against the gap_fit shipped with quippy-ase 0.10.3 (GAP v0.10.3):
 
 - per-atom force regularisation is read from the per-atom array
   ``force_atom_<sigma_parameter_name>``; we pass ``sigma_parameter_name=sigma``
-  so the array is ``force_atom_sigma`` (:data:`~phonogap.database.keys.FORCE_ATOM_SIGMA_KEY`)
+  so the array is ``force_atom_sigma`` (:data:`~phonogap.schemas.keys.FORCE_ATOM_SIGMA_KEY`)
   and per-configuration ``energy_sigma``/``force_sigma``/``virial_sigma`` info
   keys are honoured too;
 - a frame without the energy key contributes forces (and virials) only; with no
@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from phonogap.database.keys import (
+from phonogap.fitting.hyperparameters import GapHyperparameters, SigmaTuple, format_value
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCE_ATOM_SIGMA_KEY,
@@ -45,7 +46,6 @@ from phonogap.database.keys import (
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
-from phonogap.fitting.hyperparameters import GapHyperparameters, SigmaTuple, format_value
 
 __all__ = [
     "GAP_FIT_EXECUTABLE",

@@ -17,15 +17,15 @@ from ase import Atoms
 from ase.units import GPa
 from pydantic import BaseModel, Field
 
-from phonogap.database.keys import (
+from phonogap.reference.base import Reference
+from phonogap.reference.evaluate import map_with_calculator
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCES_KEY,
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
-from phonogap.reference.base import Reference
-from phonogap.reference.evaluate import map_with_calculator
 
 logger = logging.getLogger(__name__)
 

@@ -1,181 +1,24 @@
-"""The GAP fit job: regularise, write the training file, run gap_fit, measure training errors."""
+"""Deprecated old home of the fit job (kept for one release).
+
+The job moved to :mod:`phonogap.jobs.fitting`, the fit itself to
+:mod:`phonogap.fitting.fit_in_directory`. Each name below warns and returns the object at its
+new path.
+"""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from jobflow import job
-
-from phonogap.database.extxyz import labelled_summary, write_training_xyz
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
-from phonogap.database.regularisation import apply_atomwise_sigma
-from phonogap.fitting.errors import prediction_errors
-from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
-from phonogap.fitting.gap_fit_run import run_gap_fit, sparse_points_used
-from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.schemas.configuration import to_atoms_list
-from phonogap.schemas.fit import GapFitDocument
-from phonogap.schemas.provenance import software_versions
-
-if TYPE_CHECKING:
-    from ase import Atoms
-
-    from phonogap.schemas.dataset import LabelledDatasetDocument
-
-logger = logging.getLogger(__name__)
-
-TRAINING_FILE = "training.xyz"
-POTENTIAL_FILE = "gap.xml"
+DEPRECATED_ALIASES: dict[str, str] = {
+    "POTENTIAL_FILE": "phonogap.fitting.fit_in_directory:POTENTIAL_FILE",
+    "TRAINING_FILE": "phonogap.fitting.fit_in_directory:TRAINING_FILE",
+    "fit_gap": "phonogap.jobs.fitting:fit_gap",
+    "fit_gap_in_directory": "phonogap.fitting.fit_in_directory:fit_gap_in_directory",
+    "observables_present": "phonogap.fitting.fit_in_directory:observables_present",
+}
+"""Old name to its new ``module:attribute``."""
 
 
-def observables_present(configurations: list[Atoms]) -> list[str]:
-    """List which reference observables the training set holds.
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
 
-    Parameters
-    ----------
-    configurations
-        Labelled configurations.
-
-    Returns
-    -------
-    list of str
-        Subset of ``["energy", "forces", "virial"]``.
-    """
-    present = []
-    if any(ENERGY_KEY in atoms.info for atoms in configurations):
-        present.append("energy")
-    if any(FORCES_KEY in atoms.arrays for atoms in configurations):
-        present.append("forces")
-    if any(VIRIAL_KEY in atoms.info for atoms in configurations):
-        present.append("virial")
-    return present
-
-
-def fit_gap_in_directory(
-    configurations: list[Atoms],
-    hyperparameters: GapHyperparameters,
-    workdir: Path,
-    f: float | None = 0.001,
-    f_min: float = 0.01,
-    atomwise_config_types: tuple[str, ...] = (SINGLE_DISPLACEMENT,),
-    n_threads: int | None = None,
-) -> GapFitDocument:
-    """Fit a GAP to labelled configurations in a directory.
-
-    Parameters
-    ----------
-    configurations
-        Labelled configurations (including the isolated atom that sets e0).
-    hyperparameters
-        Descriptors, sparsification and sigmas.
-    workdir
-        Where ``training.xyz``, ``gap.xml`` and ``gap_fit.log`` are written.
-    f
-        Eq. 8 factor for the atom-wise force sigmas; ``None`` uses the fixed sigmas only.
-    f_min
-        Eq. 8 force floor (eV/Å).
-    atomwise_config_types
-        config_types that get the atom-wise sigmas.
-    n_threads
-        Threads for gap_fit (default: all available cores).
-
-    Returns
-    -------
-    GapFitDocument
-        Path and checksum of the potential, settings and training errors.
-    """
-    workdir = Path(workdir).resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    training = [atoms.copy() for atoms in configurations]
-    if f is not None:
-        apply_atomwise_sigma(training, f, f_min, config_types=atomwise_config_types)
-    training_xyz = workdir / TRAINING_FILE
-    write_training_xyz(training, training_xyz)
-    observables = observables_present(training)
-    arguments = gap_fit_arguments(
-        hyperparameters,
-        # names relative to the working directory: gap_fit's option parser splits values
-        # at commas, so absolute paths of directories with commas would break the command
-        Path(TRAINING_FILE),
-        Path(POTENTIAL_FILE),
-        e0=resolve_e0(hyperparameters, training),
-        has_virials="virial" in observables,
-    )
-    run = run_gap_fit(arguments, workdir, n_threads=n_threads)
-    used = sparse_points_used(run.xml_path)
-    requested = hyperparameters.total_n_sparse
-    if used.get("soap", requested) < requested:
-        logger.warning(
-            "gap_fit used %d SOAP sparse points, not the %d requested: the training set holds "
-            "only that many distinct environments",
-            used["soap"],
-            requested,
-        )
-    errors = prediction_errors(run.xml_path, training)
-    logger.info("GAP fitted in %.1f s: %s", run.wall_time_s, errors)
-    return GapFitDocument(
-        potential_xml=str(run.xml_path),
-        potential_sha256=run.sha256,
-        hyperparameters=hyperparameters.model_dump(mode="json"),
-        f=f,
-        f_min_ev_per_ang=f_min,
-        atomwise_config_types=list(atomwise_config_types) if f is not None else [],
-        observables=observables,
-        dataset_summary=labelled_summary(training),
-        training_errors=errors.as_dict(),
-        n_training_configurations=len(training),
-        gap_fit_arguments=list(run.arguments),
-        wall_time_s=run.wall_time_s,
-        sparse_points_used=used,
-        versions=software_versions(),
-    )
-
-
-@job(name="fit_gap")
-def fit_gap(
-    dataset: LabelledDatasetDocument,
-    hyperparameters: GapHyperparameters | None = None,
-    f: float | None = 0.001,
-    f_min: float = 0.01,
-    atomwise_config_types: tuple[str, ...] = (SINGLE_DISPLACEMENT,),
-    n_threads: int | None = None,
-    exclude_config_types: tuple[str, ...] = (),
-) -> GapFitDocument:
-    """Fit a GAP in the job's directory (jobflow runs each job in its own folder).
-
-    Parameters
-    ----------
-    dataset
-        The labelled training set.
-    hyperparameters
-        GAP settings (default: GAP-18 descriptors, :meth:`GapHyperparameters.gap18`).
-    f
-        Eq. 8 factor; ``None`` for fixed sigmas only.
-    f_min
-        Eq. 8 force floor (eV/Å).
-    atomwise_config_types
-        config_types that get the atom-wise sigmas.
-    n_threads
-        Threads for gap_fit.
-    exclude_config_types
-        config_types left out of the fit (scans compare with and without them).
-
-    Returns
-    -------
-    GapFitDocument
-        The fitted potential's document.
-    """
-    excluded = set(exclude_config_types)
-    configurations = [c for c in dataset.configurations if c.config_type not in excluded]
-    document = fit_gap_in_directory(
-        to_atoms_list(configurations),
-        hyperparameters or GapHyperparameters.gap18(),
-        Path.cwd(),
-        f=f,
-        f_min=f_min,
-        atomwise_config_types=atomwise_config_types,
-        n_threads=n_threads,
-    )
-    return document.model_copy(update={"reference": dataset.reference})
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

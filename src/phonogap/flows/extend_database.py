@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Maker
 
-from phonogap.database.extend_jobs import extend_database, fit_extended_gap, general_database
 from phonogap.database.extension_settings import ExtensionSettings
 from phonogap.database.general import GeneralDatabaseSettings
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.settings import ExtensionFitSettings
 from phonogap.flows.maker_fields import validate_maker_fields
+from phonogap.flows.melt_quench import MeltQuenchMaker
 from phonogap.flows.stages import TrainingData, benchmark_fit, reference_training_data
 from phonogap.importers.registry import ImportedDataset
-from phonogap.md.jobs import MeltQuenchMaker
+from phonogap.jobs.database import extend_database, general_database
+from phonogap.jobs.fitting import fit_extended_gap
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.field import ReferenceField
 from phonogap.reference.stillinger_weber import StillingerWeberReference

@@ -12,7 +12,8 @@ from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import TrainingData, benchmark_fit, fit_training_data
-from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_datasets
+from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings
+from phonogap.jobs.importers import import_datasets
 from phonogap.phonons.settings import PhononSettings
 from phonogap.structures.settings import RelaxSettings
 

@@ -9,6 +9,7 @@ from jobflow import Flow, Job, Maker
 
 from phonogap.database.settings import DatabaseSettings
 from phonogap.fitting.settings import FitSettings
+from phonogap.flows.kappa import KappaMaker
 from phonogap.flows.maker_fields import validate_maker_fields
 from phonogap.flows.stages import (
     TrainingData,
@@ -17,7 +18,6 @@ from phonogap.flows.stages import (
     reference_training_data,
 )
 from phonogap.phonons.kappa_benchmark import KappaBenchmarkSettings
-from phonogap.phonons.kappa_jobs import KappaMaker
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.field import ReferenceField
 from phonogap.reference.stillinger_weber import StillingerWeberReference
@@ -176,7 +176,7 @@ class PhononAccurateGapMaker(Maker):
         maker = KappaMaker(
             settings=self.kappa.settings,
             reference=reference,
-            relax_settings=self.relax,
+            relax=self.relax,
             n_workers=self.n_workers,
         )
         jobs = []

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import Flow, Maker, OnMissing
 
-from phonogap.database.keys import RANDOMISED
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
 from phonogap.flows.stages import benchmark_fit, fit_training_data
-from phonogap.phonons.summary import summarise_scan
+from phonogap.jobs.summaries import summarise_scan
+from phonogap.schemas.keys import RANDOMISED
 from phonogap.schemas.scans import ScanVariant
 
 if TYPE_CHECKING:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from phonogap.database.jobs import build_database
-from phonogap.database.keys import SINGLE_DISPLACEMENT
-from phonogap.database.label_jobs import labelling_job
-from phonogap.fitting.jobs import fit_gap
-from phonogap.phonons.jobs import benchmark_phonons
-from phonogap.structures.atomate2_relax import relaxation_job
+from phonogap.jobs.database import build_database
+from phonogap.jobs.fitting import fit_gap
+from phonogap.jobs.labels import labelling_job
+from phonogap.jobs.phonons import benchmark_phonons
+from phonogap.jobs.structures import relaxation_job
+from phonogap.schemas.keys import SINGLE_DISPLACEMENT
 
 if TYPE_CHECKING:
     from jobflow import Job

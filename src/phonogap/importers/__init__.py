@@ -1,8 +1,10 @@
 """Importers of existing labelled DFT data, chosen by name through one registry.
 
 ``import_dataset("phonopy", "22_phonopy.yaml")`` returns an :class:`ImportedDataset` of
-configurations labelled with the keys of :mod:`phonogap.database.keys`. Registered names:
+configurations labelled with the keys of :mod:`phonogap.schemas.keys`. Registered names:
 ``phonopy``, ``phono3py``, ``vasprun``, ``extxyz``, ``mlearn``.
+
+Science layer, no jobflow; the import jobs live in :mod:`phonogap.jobs.importers`.
 """
 
 from phonogap.importers.extxyz_data import import_extxyz

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from phono3py import Phono3py
 
-from phonogap.database.keys import SINGLE_DISPLACEMENT
 from phonogap.importers.phonopy_data import (
     conventions,
     default_source,
@@ -44,6 +43,7 @@ from phonogap.phonons.kappa_dataset import (
     read_phono3py_dataset,
     symmetrised_force_constants,
 )
+from phonogap.schemas.keys import SINGLE_DISPLACEMENT
 from phonogap.schemas.provenance import package_versions
 
 __all__ = ["PAIR_DISPLACEMENT", "import_phono3py", "load_reference_phono3py"]

@@ -34,12 +34,6 @@ from phonopy.interface.calculator import get_calculator_physical_units
 from phonopy.interface.phonopy_yaml import PhonopyYaml
 from phonopy.structure.dataset import forces_in_dataset
 
-from phonogap.database.displacements import (
-    DISPLACED_ATOM_KEY,
-    DISPLACEMENT_INDEX_KEY,
-    phonopy_from_setup,
-)
-from phonogap.database.keys import FORCES_KEY, SINGLE_DISPLACEMENT
 from phonogap.importers.registry import (
     DatasetImportError,
     ImportedDataset,
@@ -49,6 +43,13 @@ from phonogap.importers.registry import (
     register_importer,
 )
 from phonogap.phonons.harmonic import phonopy_atoms_to_structure, set_forces
+from phonogap.phonons.setup import phonopy_from_setup
+from phonogap.schemas.keys import (
+    DISPLACED_ATOM_KEY,
+    DISPLACEMENT_INDEX_KEY,
+    FORCES_KEY,
+    SINGLE_DISPLACEMENT,
+)
 from phonogap.schemas.provenance import package_versions
 
 YAML_NAMES = ("phonopy_params.yaml", "phonopy.yaml", "phonopy_disp.yaml")
@@ -121,7 +122,7 @@ def load_reference_phonopy(path: str | Path, *, force_sets: str | Path | None = 
 def phonopy_from_dataset(dataset: ImportedDataset, *, symmetrize: bool = True) -> Phonopy:
     """Rebuild phonopy (with force constants) from an imported dataset's setup and forces.
 
-    :func:`~phonogap.database.displacements.phonopy_from_setup` with the file's primitive
+    :func:`~phonogap.phonons.setup.phonopy_from_setup` with the file's primitive
     matrix, then :func:`~phonogap.phonons.harmonic.set_forces` (``symmetrize``: symfc, as
     ``phonopy.load``) on ``REF_forces`` ordered by ``displacement_index``.
     """

@@ -2,7 +2,7 @@
 
 An importer reads files that already hold reference labels and returns an
 :class:`ImportedDataset` of ASE ``Atoms`` labelled with the keys of
-:mod:`phonogap.database.keys`, ready for ``write_training_xyz`` and gap_fit. Importers register
+:mod:`phonogap.schemas.keys`, ready for ``write_training_xyz`` and gap_fit. Importers register
 under a name so workflow files choose one by name. Shared conventions (each module documents
 its own conversions):
 
@@ -31,10 +31,10 @@ import numpy as np
 from ase import Atoms
 
 from phonogap.database.extxyz import labelled_summary
-from phonogap.database.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 from phonogap.errors import PhonogapError
 from phonogap.schemas.configuration import to_configurations
 from phonogap.schemas.dataset import LabelledDatasetDocument
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 from phonogap.schemas.provenance import file_sha256, sha256_hex
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class ImportedDataset:
     Attributes
     ----------
     configurations
-        Labelled ``Atoms`` (keys of :mod:`phonogap.database.keys`), no calculators.
+        Labelled ``Atoms`` (keys of :mod:`phonogap.schemas.keys`), no calculators.
     provenance
         ``importer``, ``files`` (path, sha256), ``conventions`` (units, signs), ``options``,
         ``versions``.
@@ -153,9 +153,11 @@ def register_importer(name: str) -> Callable[[ImporterType], ImporterType]:
 
 
 def available_importers() -> list[str]:
-    """Return the sorted names of the registered importers."""
-    import phonogap.importers  # noqa: F401  (registers the built-in importers)
+    """Return the sorted names of the registered importers.
 
+    The built-in importers are registered by ``phonogap/importers/__init__.py``, which Python
+    runs before this module, so they are always listed.
+    """
     return sorted(_IMPORTERS)
 
 

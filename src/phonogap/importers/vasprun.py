@@ -32,11 +32,8 @@ import tarfile
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from ase import Atoms
-from ase.units import GPa
 
 from phonogap.importers.registry import (
     DatasetImportError,
@@ -46,37 +43,15 @@ from phonogap.importers.registry import (
     label,
     register_importer,
 )
+from phonogap.reference.dft_common import KBAR_TO_EV_PER_ANG3, vasp_stress_to_virial
 from phonogap.schemas.provenance import package_versions
 
 __all__ = ["KBAR_TO_EV_PER_ANG3", "import_vasprun", "vasp_stress_to_virial"]
 
 logger = logging.getLogger(__name__)
 
-KBAR_TO_EV_PER_ANG3 = 0.1 * GPa
-"""1 kBar in eV/Å³ (1 eV/Å³ = 1602.1766 kBar)."""
-
 ENERGY_FIELDS = ("e_fr_energy", "e_wo_entrp", "e_0_energy")
 ARCHIVE_SUFFIXES = (".tar.lzma", ".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar.bz2", ".tar")
-
-
-def vasp_stress_to_virial(stress_kbar: Any, volume: float) -> np.ndarray:
-    """Convert a VASP stress (kBar, positive = compressive) to a virial (eV).
-
-    Parameters
-    ----------
-    stress_kbar
-        3x3 stress as VASP writes it.
-    volume
-        Cell volume (Å³).
-
-    Returns
-    -------
-    numpy.ndarray
-        Symmetric 3x3 virial ``-stress_ase * volume`` with ``stress_ase = -0.1 GPa * s``.
-    """
-    stress = np.asarray(stress_kbar, dtype=float).reshape(3, 3)
-    stress_ase = -0.5 * (stress + stress.T) * KBAR_TO_EV_PER_ANG3
-    return -stress_ase * volume
 
 
 @register_importer("vasprun")

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from phonogap.database.keys import ENERGY_KEY, FORCES_KEY
 from phonogap.md.protocol import BENCHMARK_PHASES, PHASE_KEY
 from phonogap.reference.evaluate import map_with_calculator
+from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY
 
 if TYPE_CHECKING:
     from ase import Atoms

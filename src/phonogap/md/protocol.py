@@ -23,8 +23,8 @@ from ase.md.nptberendsen import NPTBerendsen
 from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, SOURCE_KEY
 from phonogap.reference.evaluate import call_with_calculator
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, SOURCE_KEY
 from phonogap.schemas.presets import expand_preset
 
 if TYPE_CHECKING:

@@ -1,6 +1,7 @@
 """Harmonic phonons with phonopy: supercells, force constants, band paths, comparisons.
 
-Pure functions; the jobflow jobs that call them live in ``phonogap.flows``.
+Science layer: pure functions, no jobflow; the jobs that call them live in
+:mod:`phonogap.jobs` (``phonons``, ``kappa``).
 """
 
 from __future__ import annotations

@@ -31,11 +31,11 @@ from ase import Atoms
 from phono3py import Phono3py
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
-from phonogap.database.keys import FORCES_KEY
 from phonogap.phonons.harmonic import structure_to_phonopy_atoms
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.schemas.kappa import KappaMethod, KappaResult, KappaSettings
+from phonogap.schemas.keys import FORCES_KEY
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike

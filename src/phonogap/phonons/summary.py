@@ -1,155 +1,21 @@
-"""Summary jobs: one table of all structures of a run (and kappa), and one of a whole scan."""
+"""Deprecated old home of the summary jobs (kept for one release).
+
+The jobs moved to :mod:`phonogap.jobs.summaries`, ``kappa_row`` to
+:mod:`phonogap.schemas.kappa`. Each name below warns and returns the object at its new path.
+"""
 
 from __future__ import annotations
 
-import statistics
-from typing import TYPE_CHECKING
-
-from jobflow import job
-
-from phonogap.schemas.phonons import BenchmarkSummaryDocument
-from phonogap.schemas.scans import ScanSummaryDocument, ScanVariant
-
-if TYPE_CHECKING:
-    from phonogap.schemas.fit import GapFitDocument
-    from phonogap.schemas.kappa import KappaDocument
-    from phonogap.schemas.phonons import PhononBenchmarkDocument
+DEPRECATED_ALIASES: dict[str, str] = {
+    "kappa_row": "phonogap.schemas.kappa:kappa_row",
+    "summarise_benchmarks": "phonogap.jobs.summaries:summarise_benchmarks",
+    "summarise_scan": "phonogap.jobs.summaries:summarise_scan",
+}
+"""Old name to its new ``module:attribute``."""
 
 
-@job(name="summarise_benchmarks")
-def summarise_benchmarks(
-    documents: list[PhononBenchmarkDocument | None],
-    names: list[str],
-    run_name: str,
-    dropped: list[dict],
-    fit: GapFitDocument,
-    settings: dict,
-    kappa: list[KappaDocument | None] | None = None,
-) -> BenchmarkSummaryDocument:
-    """Collect per-structure benchmarks into one table; failed structures are listed.
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
 
-    Parameters
-    ----------
-    documents
-        Benchmark outputs (None where a job failed).
-    names
-        Structure names, same order.
-    run_name
-        Name of the run.
-    dropped
-        Structures dropped before fitting, with reasons.
-    fit
-        The fitted potential's document.
-    settings
-        Run settings.
-    kappa
-        Kappa documents (None where a kappa job failed).
-
-    Returns
-    -------
-    BenchmarkSummaryDocument
-        Rows, median RMS, false-instability count, kappa rows.
-    """
-    rows = [doc.row() for doc in documents if doc is not None]
-    failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
-    rms = [row["rms_thz"] for row in rows]
-    return BenchmarkSummaryDocument(
-        run_name=run_name,
-        rows=rows,
-        failed=failed,
-        dropped=dropped,
-        median_rms_thz=statistics.median(rms) if rms else None,
-        n_false_instabilities=sum(row["false_instability"] for row in rows),
-        fit={
-            "potential_xml": fit.potential_xml,
-            "potential_sha256": fit.potential_sha256,
-            "f": fit.f,
-            "f_min_ev_per_ang": fit.f_min_ev_per_ang,
-            "training_errors": fit.training_errors,
-            "dataset_summary": fit.dataset_summary,
-            "wall_time_s": fit.wall_time_s,
-            "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
-        },
-        settings=settings,
-        kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
-    )
-
-
-def kappa_row(document: KappaDocument) -> dict:
-    """Flatten a kappa document for tables and results.json.
-
-    Parameters
-    ----------
-    document
-        A phono3py kappa document.
-
-    Returns
-    -------
-    dict
-        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
-    """
-    return {
-        "name": document.name,
-        "temperatures_k": list(document.temperatures_k),
-        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
-        "method": document.method,
-        "n_supercells": document.n_supercells,
-    }
-
-
-@job(name="summarise_scan")
-def summarise_scan(
-    summaries: list[BenchmarkSummaryDocument | None],
-    variants: list[ScanVariant],
-    run_name: str,
-    parameter: str,
-    settings: dict | None = None,
-) -> ScanSummaryDocument:
-    """Collect the benchmark summaries of a scan into one table.
-
-    Parameters
-    ----------
-    summaries
-        One benchmark summary per variant (None where the fit or benchmark failed).
-    variants
-        The variants, same order.
-    run_name
-        Name of the scan.
-    parameter
-        ``"f"`` or ``"n_sparse"``.
-    settings
-        Settings shared by all variants.
-
-    Returns
-    -------
-    ScanSummaryDocument
-        Per-variant and per-(variant, structure) rows.
-    """
-    variant_rows, rows, failed = [], [], []
-    for variant, summary in zip(variants, summaries, strict=True):
-        fields = variant.model_dump()
-        if summary is None:
-            failed.append(variant.label)
-            continue
-        variant_rows.append(
-            {
-                **fields,
-                "median_rms_thz": summary.median_rms_thz,
-                "n_false_instabilities": summary.n_false_instabilities,
-                "fit_wall_time_s": summary.fit.get("wall_time_s"),
-                "soap_sparse_points_used": summary.fit.get("sparse_points_used", {}).get("soap"),
-                "training_force_rmse_ev_per_ang": summary.fit.get("training_errors", {}).get(
-                    "force_rmse_ev_per_ang"
-                ),
-                "failed": summary.failed,
-            }
-        )
-        rows.extend({**fields, **row} for row in summary.rows)
-    return ScanSummaryDocument(
-        run_name=run_name,
-        parameter=parameter,
-        variants=variant_rows,
-        rows=rows,
-        failed_variants=failed,
-        settings=settings or {},
-    )
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

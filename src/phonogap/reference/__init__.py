@@ -1,7 +1,11 @@
-"""Reference backends that label configurations, chosen by name through one registry."""
+"""Reference backends that label configurations, chosen by name through one registry.
+
+Science layer, no jobflow: :class:`Reference` declares every hook the labelling and relaxation
+jobs (:mod:`phonogap.jobs.labels`, :mod:`phonogap.jobs.structures`) call.
+"""
 
 from phonogap.reference.ase_calculator import AseCalculatorReference
-from phonogap.reference.base import Reference
+from phonogap.reference.base import NoInProcessCalculatorError, Reference
 from phonogap.reference.cp2k import Cp2kReference
 from phonogap.reference.evaluate import evaluate_configurations, map_with_calculator
 from phonogap.reference.gap import GapPotential
@@ -20,6 +24,7 @@ __all__ = [
     "AseCalculatorReference",
     "Cp2kReference",
     "GapPotential",
+    "NoInProcessCalculatorError",
     "QuantumEspressoReference",
     "Reference",
     "StillingerWeberReference",

@@ -68,6 +68,16 @@ class AseCalculatorReference(Reference):
         calculator_type = getattr(importlib.import_module(module_name), class_name)
         return calculator_type(**self.calculator_kwargs)
 
+    def is_expensive(self) -> bool:
+        """Tell whether configurations are labelled one job each.
+
+        Returns
+        -------
+        bool
+            :attr:`expensive`.
+        """
+        return self.expensive
+
     def required_packages(self) -> tuple[str, ...]:
         """Name the distributions behind this backend.
 

@@ -3,25 +3,76 @@
 A reference is a small, serialisable pydantic model. It never holds a live calculator, so it
 can travel inside a jobflow Job, a FireWorks spec or a process pool; each process builds its
 own calculator with :meth:`Reference.calculator`.
+
+:class:`Reference` declares every hook the workflow layer (:mod:`phonogap.jobs`) calls, each
+with a default that suits a cheap in-process calculator, so a new backend overrides only what
+differs. Backends that run as atomate2 jobs (``vasp``, ``cp2k``) set
+:attr:`Reference.runs_as_atomate2_jobs` and provide :meth:`Reference.static_maker` and
+:meth:`Reference.labels_from_task` (and :meth:`Reference.relax_maker` if atomate2 relaxes with
+them); the jobs and Flows built from these live in :mod:`phonogap.jobs.labels` and
+:mod:`phonogap.jobs.structures`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from phonogap.reference.dft_common import default_scratch_dir
 from phonogap.schemas.provenance import package_versions
 
 if TYPE_CHECKING:
+    from ase import Atoms
     from ase.calculators.calculator import Calculator
+    from pymatgen.core import Structure
+
+    from phonogap.schemas.configuration import Configuration
+
+
+class NoInProcessCalculatorError(ValueError):
+    """A backend that runs as atomate2 jobs was asked for an in-process ASE calculator."""
+
+    @classmethod
+    def for_backend(cls, backend: str, alternative: str = "") -> NoInProcessCalculatorError:
+        """Build the error for a backend, naming the supported path.
+
+        Parameters
+        ----------
+        backend
+            Registry name of the backend.
+        alternative
+            Appended to the message, e.g. ``" or choose backend 'qe' ..."``.
+
+        Returns
+        -------
+        NoInProcessCalculatorError
+            The error to raise.
+        """
+        return cls(
+            f"the {backend} reference runs as atomate2 jobs (a static job per configuration, "
+            "relaxations by atomate2 where it has a relax maker); it has no in-process ASE "
+            "calculator. Use it in a Maker of phonogap.flows (PhononAccurateGapMaker labels one "
+            f"job per configuration){alternative}"
+        )
+
+
+class AtomateMaker(Protocol):
+    """What the workflow layer needs of an atomate2 Maker: a name and ``make(structure)``."""
+
+    name: str
+
+    def make(self, structure: Structure) -> Any:
+        """Build the atomate2 job for a structure (a ``jobflow.Job``)."""
 
 
 class Reference(BaseModel, ABC):
     """Base class of every reference backend.
 
-    Subclasses set :attr:`backend` (the registry name) and implement :meth:`calculator`.
+    Subclasses set :attr:`backend` (the registry name) and implement :meth:`calculator`; the
+    other hooks have defaults for a cheap calculator that labels in-process.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,6 +83,17 @@ class Reference(BaseModel, ABC):
     cheap: ClassVar[bool] = True
     """True when many configurations are best labelled inside one job with a process pool."""
 
+    runs_as_atomate2_jobs: ClassVar[bool] = False
+    """True when the backend has no in-process calculator and labels through atomate2 jobs.
+
+    Such a backend implements :meth:`static_maker` and :meth:`labels_from_task`; its
+    :meth:`calculator` raises :class:`NoInProcessCalculatorError`.
+    """
+
+    run_options: ClassVar[frozenset[str]] = frozenset()
+    """Fields that change how or where a calculation runs (MPI, paths, SCF iteration limits),
+    not its converged labels: left out of the hash of a configuration's work directory."""
+
     @abstractmethod
     def calculator(self) -> Calculator:
         """Build a fresh ASE calculator for this reference in the current process.
@@ -40,7 +102,142 @@ class Reference(BaseModel, ABC):
         -------
         Calculator
             An ASE calculator giving energies, forces and (for periodic cells) stress.
+
+        Raises
+        ------
+        NoInProcessCalculatorError
+            For backends that run as atomate2 jobs.
         """
+
+    def calculator_in(self, directory: Path) -> Calculator:
+        """Build a calculator that writes its files in a given work directory.
+
+        Parameters
+        ----------
+        directory
+            The configuration's restart-safe work directory.
+
+        Returns
+        -------
+        Calculator
+            Default: :meth:`calculator` (calculators without files run where they are).
+        """
+        return self.calculator()
+
+    def is_expensive(self) -> bool:
+        """Tell whether configurations are labelled one job each (spread over a cluster).
+
+        Returns
+        -------
+        bool
+            Default: ``not cheap``; cheap backends label a whole database in one job.
+        """
+        return not self.cheap
+
+    def scratch_root(self) -> Path:
+        """Return the root of the per-configuration work directories of expensive labelling.
+
+        Returns
+        -------
+        Path
+            Default: ``$PHONOGAP_SCRATCH_DIR``, else ``./phonogap_scratch`` (absolute).
+        """
+        return default_scratch_dir()
+
+    def check_ready(self, symbols: set[str] | list[str] = ()) -> None:
+        """Fail early, naming the fix, if the backend cannot run (missing program or file).
+
+        Parameters
+        ----------
+        symbols
+            Elements about to be calculated.
+
+        Notes
+        -----
+        Default: nothing to check. Called once before expensive labelling fans out.
+        """
+        return None
+
+    def describe_run(self, directory: str | Path) -> dict[str, Any]:
+        """Read what a finished calculation reports about itself, for provenance.
+
+        Parameters
+        ----------
+        directory
+            The configuration's work directory.
+
+        Returns
+        -------
+        dict
+            Added to the labelled configuration's ``info`` (code version, k-points, ...);
+            default: nothing.
+        """
+        return {}
+
+    def static_maker(self, atoms: Atoms, name: str = "static") -> AtomateMaker:
+        """Build the atomate2 Maker of the static calculation that labels a configuration.
+
+        Parameters
+        ----------
+        atoms
+            The configuration (the free atom may get its own settings).
+        name
+            Job name.
+
+        Returns
+        -------
+        AtomateMaker
+            An atomate2 static Maker (backends with :attr:`runs_as_atomate2_jobs`).
+
+        Raises
+        ------
+        NotImplementedError
+            Default: the backend labels with its in-process calculator.
+        """
+        raise NotImplementedError(
+            f"the {self.backend} reference labels with its in-process calculator; it has no "
+            "atomate2 static maker"
+        )
+
+    def labels_from_task(self, task: Any, configuration: Configuration) -> Configuration:
+        """Read the labels of a configuration from the task document its static job stored.
+
+        Parameters
+        ----------
+        task
+            The atomate2 task document (object or dict) of :meth:`static_maker`'s job.
+        configuration
+            The configuration that was sent.
+
+        Returns
+        -------
+        Configuration
+            With energy, forces and (periodic cells) virial.
+
+        Raises
+        ------
+        NotImplementedError
+            Default: the backend labels with its in-process calculator.
+        """
+        raise NotImplementedError(
+            f"the {self.backend} reference labels with its in-process calculator; it reads no "
+            "atomate2 task documents"
+        )
+
+    def relax_maker(self, name: str = "relax") -> AtomateMaker | None:
+        """Build the atomate2 Maker that relaxes a structure with this reference, if any.
+
+        Parameters
+        ----------
+        name
+            Job name.
+
+        Returns
+        -------
+        AtomateMaker or None
+            Default None: structures relax in-process with :meth:`calculator`.
+        """
+        return None
 
     def provenance(self) -> dict[str, Any]:
         """Describe the reference for output documents.

@@ -17,10 +17,9 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from jobflow import Flow, job
 from pydantic import Field
 
-from phonogap.reference.base import Reference
+from phonogap.reference.base import NoInProcessCalculatorError, Reference
 from phonogap.reference.dft_common import (
     HUND_MOMENTS,
     DftCalculationError,
@@ -28,13 +27,13 @@ from phonogap.reference.dft_common import (
     monkhorst_pack_grid,
 )
 from phonogap.reference.registry import register_reference
-from phonogap.reference.vasp import structure_of
-from phonogap.schemas.configuration import Configuration
 
 if TYPE_CHECKING:
     from ase import Atoms
     from ase.calculators.calculator import Calculator
     from atomate2.cp2k.jobs.base import BaseCp2kMaker
+
+    from phonogap.schemas.configuration import Configuration
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +57,7 @@ class Cp2kReference(Reference):
 
     backend: ClassVar[str] = "cp2k"
     cheap: ClassVar[bool] = False
+    runs_as_atomate2_jobs: ClassVar[bool] = True
 
     xc_functional: str = Field("PBE", description="Exchange-correlation functional")
     cutoff_ry: float = Field(600.0, gt=0, description="Finest grid cutoff CUTOFF (Ry)")
@@ -156,38 +156,33 @@ class Cp2kReference(Reference):
             name=name, input_set_generator=generator, run_cp2k_kwargs=dict(self.run_cp2k_kwargs)
         )
 
-    def label_flow(self, configuration: Configuration, name: str) -> Flow:
-        """Build the jobs that label one configuration.
+    def labels_from_task(self, task: Any, configuration: Configuration) -> Configuration:
+        """Read a configuration's labels from its static job's task document.
 
         Parameters
         ----------
+        task
+            The task document (object or dict).
         configuration
-            The unlabelled configuration.
-        name
-            Name of the static job.
+            The configuration that was sent.
 
         Returns
         -------
-        Flow
-            atomate2's static job, then :func:`labels_from_cp2k_task`.
+        Configuration
+            See :func:`cp2k_task_labels`.
         """
-        atoms = configuration.to_atoms()
-        static = self.static_maker(atoms, name=name).make(structure_of(atoms))
-        convert = labels_from_cp2k_task(static.output, configuration)
-        convert.name = f"{name} labels"
-        return Flow([static, convert], output=convert.output, name=name)
+        return cp2k_task_labels(task, configuration)
 
     def calculator(self) -> Calculator:
         """Refuse: CP2K runs as atomate2 jobs here.
 
         Raises
         ------
-        NotImplementedError
+        NoInProcessCalculatorError
             Always, naming the supported path.
         """
-        raise NotImplementedError(
-            "the cp2k reference runs through atomate2 jobs (label_flow); it has no in-process "
-            "ASE calculator. Use backend 'qe' for local relaxations"
+        raise NoInProcessCalculatorError.for_backend(
+            self.backend, " or use backend 'qe' for relaxations"
         )
 
     def required_packages(self) -> tuple[str, ...]:
@@ -201,8 +196,7 @@ class Cp2kReference(Reference):
         return ("ase", "atomate2", "pymatgen")
 
 
-@job(name="labels_from_cp2k_task")
-def labels_from_cp2k_task(task: Any, configuration: Configuration) -> Configuration:
+def cp2k_task_labels(task: Any, configuration: Configuration) -> Configuration:
     """Convert an atomate2 CP2K task document into a labelled configuration.
 
     Parameters
@@ -246,3 +240,16 @@ def labels_from_cp2k_task(task: Any, configuration: Configuration) -> Configurat
         ).tolist()
     labelled.info["label_dir"] = str(data.get("dir_name", ""))
     return labelled
+
+
+DEPRECATED_ALIASES: dict[str, str] = {
+    "labels_from_cp2k_task": "phonogap.jobs.labels:labels_from_cp2k_task",
+}
+"""Names that moved (old name to ``module:attribute``), importable from here for one release."""
+
+
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
+
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

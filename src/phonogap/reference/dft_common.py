@@ -1,4 +1,4 @@
-"""What every DFT reference shares: k-point grids, isolated-atom spins, work directories, errors.
+"""What every DFT reference shares: k-point grids, spins, work directories, units, errors.
 
 One rule holds for all DFT backends (QE, VASP, CP2K): the same settings label every
 configuration of a fit, so that energies of different cells are comparable. The k-point grid
@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from ase.units import GPa
 
-from phonogap.database.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM
 from phonogap.errors import PhonogapError
+from phonogap.schemas.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM
 from phonogap.schemas.provenance import checksum_of
 
 if TYPE_CHECKING:
     from ase import Atoms
+    from pymatgen.core import Structure
 
 HUND_MOMENTS: dict[str, float] = {
     "H": 1.0,
@@ -46,6 +48,9 @@ HUND_MOMENTS: dict[str, float] = {
 A spin-polarised silicon atom is 0.75 eV lower than a non-polarised one (PBE, measured with
 QE 6.7 and ``Si.pbe-rrkj.UPF``), so ``e0`` would be wrong by that much per atom without it.
 """
+
+KBAR_TO_EV_PER_ANG3 = 0.1 * GPa
+"""1 kBar in eV/Å³ (1 eV/Å³ = 1602.1766 kBar)."""
 
 SCRATCH_ENV = "PHONOGAP_SCRATCH_DIR"
 """Environment variable naming the root of restart-safe per-configuration work directories."""
@@ -160,3 +165,45 @@ def configuration_key(atoms: Atoms, settings: dict[str, Any]) -> str:
         "settings": settings,
     }
     return checksum_of(payload)[:24]
+
+
+def vasp_stress_to_virial(stress_kbar: Any, volume: float) -> np.ndarray:
+    """Convert a VASP stress (kBar, positive = compressive) to a virial (eV).
+
+    Parameters
+    ----------
+    stress_kbar
+        3x3 stress as VASP writes it.
+    volume
+        Cell volume (Å³).
+
+    Returns
+    -------
+    numpy.ndarray
+        Symmetric 3x3 virial ``-stress_ase * volume`` with ``stress_ase = -0.1 GPa * s``.
+    """
+    stress = np.asarray(stress_kbar, dtype=float).reshape(3, 3)
+    stress_ase = -0.5 * (stress + stress.T) * KBAR_TO_EV_PER_ANG3
+    return -stress_ase * volume
+
+
+def structure_of(atoms: Atoms) -> Structure:
+    """Convert a configuration to the periodic pymatgen Structure that VASP/CP2K get.
+
+    Parameters
+    ----------
+    atoms
+        A configuration; a non-periodic one (the free atom) keeps its box as the cell.
+
+    Returns
+    -------
+    Structure
+        Same atoms and order.
+    """
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    periodic = atoms.copy()
+    periodic.pbc = True
+    for key in list(periodic.info):
+        periodic.info.pop(key)
+    return AseAtomsAdaptor.get_structure(periodic)

@@ -257,6 +257,31 @@ class QuantumEspressoReference(Reference):
         directory = directory or Path.cwd() / f"qe_{os.getpid()}"
         return CheckedEspresso(self, directory)
 
+    def calculator_in(self, directory: Path) -> Espresso:
+        """Build a checked pw.x calculator that runs in a configuration's work directory.
+
+        Parameters
+        ----------
+        directory
+            The work directory.
+
+        Returns
+        -------
+        Espresso
+            :meth:`calculator` with that directory.
+        """
+        return self.calculator(directory=directory)
+
+    def scratch_root(self) -> Path:
+        """Return the root of the per-configuration work directories.
+
+        Returns
+        -------
+        Path
+            :attr:`scratch_dir`.
+        """
+        return Path(self.scratch_dir)
+
     def describe_run(self, directory: str | Path) -> dict[str, str | float | int]:
         """Read what a finished pw.x run reports about itself, for provenance.
 

@@ -20,19 +20,23 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from jobflow import Flow, job
 from pydantic import Field
 
-from phonogap.reference.base import Reference
-from phonogap.reference.dft_common import HUND_MOMENTS, DftCalculationError, is_isolated_atom
+from phonogap.reference.base import NoInProcessCalculatorError, Reference
+from phonogap.reference.dft_common import (
+    HUND_MOMENTS,
+    DftCalculationError,
+    is_isolated_atom,
+    vasp_stress_to_virial,
+)
 from phonogap.reference.registry import register_reference
-from phonogap.schemas.configuration import Configuration
 
 if TYPE_CHECKING:
     from ase import Atoms
     from ase.calculators.calculator import Calculator
     from atomate2.vasp.jobs.base import BaseVaspMaker
-    from pymatgen.core import Structure
+
+    from phonogap.schemas.configuration import Configuration
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class VaspReference(Reference):
 
     backend: ClassVar[str] = "vasp"
     cheap: ClassVar[bool] = False
+    runs_as_atomate2_jobs: ClassVar[bool] = True
 
     encut_ev: float = Field(520.0, gt=0, description="Plane-wave cutoff ENCUT (eV)")
     ediff_ev: float = Field(1e-8, gt=0, description="SCF threshold EDIFF (eV)")
@@ -171,40 +176,33 @@ class VaspReference(Reference):
             name=name, input_set_generator=generator, run_vasp_kwargs=dict(self.run_vasp_kwargs)
         )
 
-    def label_flow(self, configuration: Configuration, name: str) -> Flow:
-        """Build the jobs that label one configuration.
+    def labels_from_task(self, task: Any, configuration: Configuration) -> Configuration:
+        """Read a configuration's labels from its static job's task document.
 
         Parameters
         ----------
+        task
+            The ``TaskDoc`` (object or dict).
         configuration
-            The unlabelled configuration.
-        name
-            Name of the static job.
+            The configuration that was sent.
 
         Returns
         -------
-        Flow
-            atomate2's static job, then :func:`labels_from_vasp_task`; output: the labelled
-            :class:`Configuration`.
+        Configuration
+            See :func:`vasp_task_labels`.
         """
-        atoms = configuration.to_atoms()
-        static = self.static_maker(atoms, name=name).make(structure_of(atoms))
-        convert = labels_from_vasp_task(static.output, configuration)
-        convert.name = f"{name} labels"
-        return Flow([static, convert], output=convert.output, name=name)
+        return vasp_task_labels(task, configuration)
 
     def calculator(self) -> Calculator:
         """Refuse: VASP runs as atomate2 jobs, not as an in-process calculator.
 
         Raises
         ------
-        NotImplementedError
+        NoInProcessCalculatorError
             Always, naming the supported path.
         """
-        raise NotImplementedError(
-            "the vasp reference runs through atomate2 jobs (label_flow, relax_maker); it has no "
-            "in-process ASE calculator. Use it in PhononAccurateGapMaker (labels one job per "
-            "configuration) or choose backend 'qe' for local calculations"
+        raise NoInProcessCalculatorError.for_backend(
+            self.backend, " or choose backend 'qe' for local calculations"
         )
 
     def required_packages(self) -> tuple[str, ...]:
@@ -216,28 +214,6 @@ class VaspReference(Reference):
             ``("ase", "atomate2", "pymatgen", "emmet-core")``.
         """
         return ("ase", "atomate2", "pymatgen", "emmet-core")
-
-
-def structure_of(atoms: Atoms) -> Structure:
-    """Convert a configuration to the periodic pymatgen Structure that VASP/CP2K get.
-
-    Parameters
-    ----------
-    atoms
-        A configuration; a non-periodic one (the free atom) keeps its box as the cell.
-
-    Returns
-    -------
-    Structure
-        Same atoms and order.
-    """
-    from pymatgen.io.ase import AseAtomsAdaptor
-
-    periodic = atoms.copy()
-    periodic.pbc = True
-    for key in list(periodic.info):
-        periodic.info.pop(key)
-    return AseAtomsAdaptor.get_structure(periodic)
 
 
 def last_ionic_step(task: Any) -> dict[str, Any]:
@@ -262,8 +238,7 @@ def last_ionic_step(task: Any) -> dict[str, Any]:
     return steps[-1]
 
 
-@job(name="labels_from_vasp_task")
-def labels_from_vasp_task(task: Any, configuration: Configuration) -> Configuration:
+def vasp_task_labels(task: Any, configuration: Configuration) -> Configuration:
     """Convert an atomate2 VASP task document into a labelled configuration.
 
     Parameters
@@ -284,8 +259,6 @@ def labels_from_vasp_task(task: Any, configuration: Configuration) -> Configurat
         If VASP's atoms do not match the configuration (count or positions) or the
         electronic loop did not converge.
     """
-    from phonogap.importers.vasprun import vasp_stress_to_virial
-
     data = task.model_dump() if hasattr(task, "model_dump") else dict(task)
     step = last_ionic_step(data)
     forces = np.asarray(step["forces"], dtype=float)
@@ -310,3 +283,17 @@ def labels_from_vasp_task(task: Any, configuration: Configuration) -> Configurat
     labelled.info["label_dir"] = str(data.get("dir_name", ""))
     labelled.info["code_version"] = f"VASP {data['calcs_reversed'][0].get('vasp_version', '?')}"
     return labelled
+
+
+DEPRECATED_ALIASES: dict[str, str] = {
+    "labels_from_vasp_task": "phonogap.jobs.labels:labels_from_vasp_task",
+    "structure_of": "phonogap.reference.dft_common:structure_of",
+}
+"""Names that moved (old name to ``module:attribute``), importable from here for one release."""
+
+
+def __getattr__(name: str) -> object:
+    """Return a moved name from its new module, with a DeprecationWarning (PEP 562)."""
+    from phonogap.deprecation import moved_attribute
+
+    return moved_attribute(__name__, DEPRECATED_ALIASES, name)

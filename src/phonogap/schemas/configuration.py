@@ -13,7 +13,7 @@ import numpy as np
 from ase import Atoms
 from pydantic import BaseModel, Field
 
-from phonogap.database.keys import (
+from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
     FORCE_ATOM_SIGMA_KEY,
@@ -52,7 +52,7 @@ class Configuration(BaseModel):
         ----------
         atoms
             A configuration; labels in ``info``/``arrays`` under the keys of
-            :mod:`phonogap.database.keys`.
+            :mod:`phonogap.schemas.keys`.
 
         Returns
         -------

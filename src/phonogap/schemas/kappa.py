@@ -277,3 +277,25 @@ class KappaAttributionDocument(BaseModel):
         description="potential / potential_fc2 / potential_fc3 vs the dataset, per temperature"
     )
     wall_time_s: float = Field(description="Wall time of the job (s)")
+
+
+def kappa_row(document: KappaDocument) -> dict:
+    """Flatten a kappa document for tables and results.json.
+
+    Parameters
+    ----------
+    document
+        A phono3py kappa document.
+
+    Returns
+    -------
+    dict
+        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
+    """
+    return {
+        "name": document.name,
+        "temperatures_k": list(document.temperatures_k),
+        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
+        "method": document.method,
+        "n_supercells": document.n_supercells,
+    }

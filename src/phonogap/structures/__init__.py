@@ -1,4 +1,8 @@
-"""Structure sources (files, bundled silicon allotropes), relaxation and filters."""
+"""Structure sources (files, bundled silicon allotropes), relaxation and filters.
+
+Science layer: pure functions and settings, no jobflow; the relaxation jobs live in
+:mod:`phonogap.jobs.structures`.
+"""
 
 from phonogap.structures.allotropes import Allotrope, silicon_allotropes
 from phonogap.structures.filters import (

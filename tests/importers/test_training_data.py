@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from phonogap.database.equilibrium import EQUILIBRIUM
-from phonogap.database.keys import SINGLE_DISPLACEMENT
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
-from phonogap.importers.jobs import DatasetSpec, EquilibriumSettings, import_training_data
+from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, import_training_data
+from phonogap.schemas.keys import SINGLE_DISPLACEMENT
 
 
 @pytest.fixture

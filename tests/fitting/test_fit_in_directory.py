@@ -7,8 +7,8 @@ from pathlib import Path
 from ase.build import bulk
 
 from phonogap.database.isolated_atom import isolated_atom
+from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
-from phonogap.fitting.jobs import fit_gap_in_directory
 from phonogap.reference import evaluate_configurations, get_reference
 
 
@@ -43,7 +43,7 @@ def test_fit_document_records_the_sparse_points_gap_fit_really_used(tmp_path, ca
     labelled = evaluate_configurations(
         get_reference("sw"), [atoms, isolated_atom("Si")], n_workers=1
     )
-    with caplog.at_level("WARNING", logger="phonogap.fitting.jobs"):
+    with caplog.at_level("WARNING", logger="phonogap.fitting.fit_in_directory"):
         document = fit_gap_in_directory(
             labelled, GapHyperparameters.small().with_n_sparse(50), tmp_path, f=0.01
         )

@@ -1,0 +1,291 @@
+"""Workflow layer: relaxation jobs, in-process with the reference or as atomate2 jobs.
+
+:func:`relaxation_job` is the hook the Flows call: references with an ASE calculator (``sw``,
+``qe``, ``gap``) relax in :func:`relax_with_reference`; references with an atomate2 relax maker
+(``vasp``: :meth:`~phonogap.reference.base.Reference.relax_maker`) get one atomate2 relax job
+per structure and :func:`collect_relaxations`, which applies the same StructureMatcher filter,
+so the rest of the Flow receives the same :class:`~phonogap.schemas.structures.RelaxationDocument`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from jobflow import Flow, Job, Response, job
+
+from phonogap.schemas.provenance import software_versions
+from phonogap.schemas.structures import (
+    DroppedStructureRecord,
+    RelaxationDocument,
+    RelaxedStructure,
+)
+from phonogap.structures.filters import filter_max_atoms, filter_unchanged_by_relaxation
+from phonogap.structures.relax_batch import relax_many
+from phonogap.structures.settings import FilterSettings, RelaxSettings
+from phonogap.structures.task_documents import relax_task_output
+
+if TYPE_CHECKING:
+    from pymatgen.core import Structure
+
+    from phonogap.reference.base import Reference
+
+logger = logging.getLogger(__name__)
+
+
+def relaxation_job(
+    structures: dict[str, Structure],
+    reference: Reference,
+    mp_ids: dict[str, str] | None = None,
+    relax_settings: RelaxSettings | None = None,
+    filter_settings: FilterSettings | None = None,
+    n_workers: int | None = None,
+) -> Job:
+    """Choose how the reference relaxes the candidate structures.
+
+    Parameters
+    ----------
+    structures
+        Name to candidate structure.
+    reference
+        The reference backend.
+    mp_ids
+        Optional name to Materials Project id.
+    relax_settings, filter_settings
+        As for :func:`relax_with_reference`.
+    n_workers
+        Processes for calculator backends.
+
+    Returns
+    -------
+    Job
+        ``relax_with_reference``, or ``relax_with_atomate2`` for backends with a
+        relax maker.
+    """
+    if reference.relax_maker() is not None:
+        return relax_with_atomate2(structures, reference, mp_ids, filter_settings)
+    return relax_with_reference(
+        structures,
+        reference,
+        mp_ids=mp_ids,
+        relax_settings=relax_settings,
+        filter_settings=filter_settings,
+        n_workers=n_workers,
+    )
+
+
+@job(name="relax_with_reference", output_schema=RelaxationDocument)
+def relax_with_reference(
+    structures: dict[str, Structure],
+    reference: Reference,
+    mp_ids: dict[str, str] | None = None,
+    relax_settings: RelaxSettings | None = None,
+    filter_settings: FilterSettings | None = None,
+    n_workers: int | None = None,
+) -> RelaxationDocument:
+    """Relax candidate structures with the reference and drop those that changed.
+
+    Parameters
+    ----------
+    structures
+        Name to candidate structure.
+    reference
+        The reference backend.
+    mp_ids
+        Optional name to Materials Project id.
+    relax_settings
+        Relaxation settings (defaults: :class:`RelaxSettings`).
+    filter_settings
+        Filter settings (defaults: the paper's StructureMatcher tolerances).
+    n_workers
+        Processes for the relaxations.
+
+    Returns
+    -------
+    RelaxationDocument
+        Kept structures (initial and relaxed) and dropped ones with reasons.
+    """
+    relax_settings = relax_settings or RelaxSettings()
+    filter_settings = filter_settings or FilterSettings()
+    mp_ids = mp_ids or {}
+    dropped: list[DroppedStructureRecord] = []
+    candidates = dict(structures)
+    if filter_settings.max_atoms is not None:
+        kept_names, too_big = filter_max_atoms(candidates, filter_settings.max_atoms)
+        dropped += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in too_big]
+        candidates = {name: candidates[name] for name in kept_names}
+
+    results = relax_many(reference, candidates, relax_settings, n_workers)
+    not_converged = [name for name, result in results.items() if not result.converged]
+    for name in not_converged:
+        dropped.append(
+            DroppedStructureRecord(
+                name=name,
+                reason=(
+                    f"relaxation did not converge to {relax_settings.fmax_ev_per_ang} eV/Å in "
+                    f"{relax_settings.max_steps} steps (max force "
+                    f"{results[name].max_force_ev_per_ang:.2e} eV/Å)"
+                ),
+            )
+        )
+    converged = {name: result for name, result in results.items() if result.converged}
+    kept_names, changed = filter_unchanged_by_relaxation(
+        {name: candidates[name] for name in converged},
+        {name: result.structure for name, result in converged.items()},
+        ltol=filter_settings.ltol,
+        stol=filter_settings.stol,
+        angle_tol=filter_settings.angle_tol,
+    )
+    dropped += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in changed]
+    for record in dropped:
+        logger.warning("dropped %s: %s", record.name, record.reason)
+    kept = [
+        RelaxedStructure(
+            name=name,
+            mp_id=mp_ids.get(name),
+            initial=candidates[name],
+            relaxed=converged[name].structure,
+            energy_ev_per_atom=converged[name].energy_ev / len(candidates[name]),
+            max_force_ev_per_ang=converged[name].max_force_ev_per_ang,
+            n_steps=converged[name].n_steps,
+            converged=True,
+        )
+        for name in kept_names
+    ]
+    return RelaxationDocument(
+        reference=reference.provenance(),
+        structures=kept,
+        dropped=dropped,
+        settings={
+            "relax": relax_settings.model_dump(),
+            "filter": filter_settings.model_dump(),
+        },
+        versions=software_versions(),
+    )
+
+
+@job(name="relax_with_atomate2")
+def relax_with_atomate2(
+    structures: dict[str, Structure],
+    reference: Reference,
+    mp_ids: dict[str, str] | None = None,
+    filter_settings: FilterSettings | None = None,
+) -> Response:
+    """Replace itself by one atomate2 relax job per structure and a filtering collect job.
+
+    Parameters
+    ----------
+    structures
+        Name to candidate structure.
+    reference
+        A backend with an atomate2 relax maker (e.g. ``vasp``).
+    mp_ids
+        Optional name to Materials Project id.
+    filter_settings
+        StructureMatcher tolerances and the max-atoms filter.
+
+    Returns
+    -------
+    Response
+        ``replace``: a Flow whose output is the :class:`RelaxationDocument` of
+        :func:`collect_relaxations`.
+
+    Notes
+    -----
+    No ``output_schema``: with jobflow 0.4 the schema of a job that replaces itself by a Flow is
+    applied to the Flow's unresolved output reference and fails (``Expected output to be ...
+    but got output type of OutputReference``).
+    """
+    filter_settings = filter_settings or FilterSettings()
+    dropped = []
+    names = list(structures)
+    if filter_settings.max_atoms is not None:
+        too_big = [n for n in names if len(structures[n]) > filter_settings.max_atoms]
+        dropped = [
+            {"name": n, "reason": f"{len(structures[n])} atoms > max_atoms"} for n in too_big
+        ]
+        names = [n for n in names if n not in too_big]
+    relax_jobs = []
+    for name in names:
+        maker = reference.relax_maker(name=f"relax {name}")
+        if maker is None:
+            raise ValueError(f"the {reference.backend} reference has no atomate2 relax maker")
+        relax_jobs.append(maker.make(structures[name]))
+    collect = collect_relaxations(
+        {n: structures[n] for n in names},
+        {n: j.output for n, j in zip(names, relax_jobs, strict=True)},
+        reference.provenance(),
+        mp_ids or {},
+        filter_settings,
+        dropped,
+    )
+    return Response(replace=Flow([*relax_jobs, collect], output=collect.output))
+
+
+@job(name="collect_relaxations", output_schema=RelaxationDocument)
+def collect_relaxations(
+    initial: dict[str, Structure],
+    tasks: dict[str, Any],
+    reference: dict[str, Any],
+    mp_ids: dict[str, str],
+    filter_settings: FilterSettings,
+    dropped: list[dict[str, str]],
+) -> RelaxationDocument:
+    """Build the relaxation document from atomate2 task documents, with the paper's filter.
+
+    Parameters
+    ----------
+    initial
+        Name to candidate structure.
+    tasks
+        Name to the relax job's task document.
+    reference
+        Reference provenance.
+    mp_ids
+        Name to Materials Project id.
+    filter_settings
+        StructureMatcher tolerances.
+    dropped
+        Structures dropped before relaxing (name, reason).
+
+    Returns
+    -------
+    RelaxationDocument
+        Kept and dropped structures, as ``relax_with_reference`` returns.
+    """
+    outputs = {name: relax_task_output(task) for name, task in tasks.items()}
+    relaxed = {name: output["structure"] for name, output in outputs.items()}
+    kept_names, changed = filter_unchanged_by_relaxation(
+        initial,
+        relaxed,
+        ltol=filter_settings.ltol,
+        stol=filter_settings.stol,
+        angle_tol=filter_settings.angle_tol,
+    )
+    records = [DroppedStructureRecord(**d) for d in dropped]
+    records += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in changed]
+    for record in records:
+        logger.warning("dropped %s: %s", record.name, record.reason)
+    kept = []
+    for name in kept_names:
+        forces = np.asarray(outputs[name].get("forces") or [[0.0, 0.0, 0.0]], dtype=float)
+        kept.append(
+            RelaxedStructure(
+                name=name,
+                mp_id=mp_ids.get(name),
+                initial=initial[name],
+                relaxed=relaxed[name],
+                energy_ev_per_atom=float(outputs[name]["energy"]) / len(relaxed[name]),
+                max_force_ev_per_ang=float(np.linalg.norm(forces, axis=1).max()),
+                n_steps=int(outputs[name]["n_steps"]),
+                converged=True,
+            )
+        )
+    return RelaxationDocument(
+        reference=reference,
+        structures=kept,
+        dropped=records,
+        settings={"filter": filter_settings.model_dump(), "relax": "atomate2 relax_maker"},
+        versions=software_versions(),
+    )
