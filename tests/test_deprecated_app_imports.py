@@ -45,7 +45,8 @@ MOVED = {
     },
     "phonogap.submit": {
         "phonogap.store.launchpad": "LaunchpadConfigError flow_to_fireworks load_launchpad "
-        "structure_metadata submit_flow",
+        "submit_flow",
+        "phonogap.structures.metadata": "structure_metadata",
     },
     "phonogap.plotting": {
         "phonogap.report.figures": "POTENTIAL_COLOR REFERENCE_COLOR plot_band_overlay "

@@ -13,7 +13,7 @@ DEPRECATED_ALIASES: dict[str, str] = {
     "LaunchpadConfigError": "phonogap.store.launchpad:LaunchpadConfigError",
     "flow_to_fireworks": "phonogap.store.launchpad:flow_to_fireworks",
     "load_launchpad": "phonogap.store.launchpad:load_launchpad",
-    "structure_metadata": "phonogap.store.launchpad:structure_metadata",
+    "structure_metadata": "phonogap.structures.metadata:structure_metadata",
     "submit_flow": "phonogap.store.launchpad:submit_flow",
 }
 """Old name to ``"new.module:attribute"``."""

@@ -25,7 +25,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
     from phonogap.store.campaigns import build_campaign
     from phonogap.store.jobstore import get_store
-    from phonogap.store.launchpad import load_launchpad, structure_metadata, submit_flow
+    from phonogap.store.launchpad import load_launchpad, submit_flow
+    from phonogap.structures.metadata import structure_metadata
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
