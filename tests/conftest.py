@@ -8,12 +8,11 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def refdata_dir() -> Path:
-    """Return ``../shared/refdata`` next to the repository, or skip if it is absent."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "refdata"
-    if not path.is_dir():
-        pytest.skip(f"shared reference data not found at {path} (only in the dev setup)")
-    return path
+def bundled_dir() -> Path:
+    """Return phonogap's package data directory (the reference datasets shipped with it)."""
+    from phonogap.importers.bundled import bundled_data_root
+
+    return bundled_data_root()
 
 
 @pytest.fixture(scope="session")

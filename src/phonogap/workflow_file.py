@@ -208,7 +208,8 @@ class WorkflowFile(BaseModel):
         if self.workflow == "imported_data_gap" and not self.datasets:
             raise ValueError(
                 "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
-                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
+                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}] or "
+                "[{bundled: george2020_castep, structures: stable}]"
             )
         problems = extend_database_problems(self)
         if problems:
@@ -363,9 +364,10 @@ def flow_from_workflow(workflow: WorkflowFile, base_dir: Path) -> tuple[Flow, in
         The Flow and the number of structures or datasets it covers.
     """
     if workflow.workflow == "imported_data_gap":
+        datasets = [s for spec in workflow.datasets for s in spec.expanded(base_dir)]
         base: Any = ImportedDataGapMaker(
             name=workflow.name,
-            datasets=[spec.resolved(base_dir) for spec in workflow.datasets],
+            datasets=datasets,
             hyperparameters=workflow.fit.hyperparameters(),
             f=workflow.fit.f,
             f_min=workflow.fit.f_min,
@@ -375,8 +377,8 @@ def flow_from_workflow(workflow: WorkflowFile, base_dir: Path) -> tuple[Flow, in
             n_workers=workflow.n_workers,
         )
         if workflow.scan:
-            return workflow.scan.maker(workflow.name, base).make(), len(workflow.datasets)
-        return base.make(), len(workflow.datasets)
+            return workflow.scan.maker(workflow.name, base).make(), len(datasets)
+        return base.make(), len(datasets)
     assert workflow.structures is not None  # checked by the model validator
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
     if workflow.workflow == "extend_database":

@@ -70,12 +70,12 @@ def small_gap_hyperparameters() -> GapHyperparameters:
 
 
 @pytest.fixture(scope="module")
-def sw_gap_kappa(refdata_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def sw_gap_kappa(bundled_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Fit the small GAP to SW data and compute its kappa; return results and timings."""
     warnings.simplefilter("ignore")
     start = time.perf_counter()
     sw = get_reference("sw")
-    diamond = Structure.from_file(refdata_dir / "george2020_castep_phonons" / "POSCAR_diamond")
+    diamond = Structure.from_file(bundled_dir / "george2020_castep_phonons" / "POSCAR_diamond")
     diamond = relax_structure(diamond, sw.calculator()).structure
     conventional = SpacegroupAnalyzer(diamond).get_conventional_standard_structure()
     single, _ = single_displacement_supercells(conventional, [2, 2, 2], 0.01)
