@@ -23,7 +23,6 @@ Choices (measured on a loaded 2-core machine, SW kappa 500.9 / 225.0 / 147.0 W/m
 
 from __future__ import annotations
 
-import shutil
 import time
 import warnings
 from pathlib import Path
@@ -44,8 +43,6 @@ from phonogap.reference import get_reference
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.structures.relax import relax_structure
-
-pytestmark = pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")
 
 SW_KAPPA_FD_11 = (500.85, 224.96, 147.03)  # test_kappa.py: SW itself, 111 pair displacements
 RATTLED = "rattled"

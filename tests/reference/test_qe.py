@@ -34,10 +34,12 @@ from phonogap.schemas.configuration import Configuration
 from phonogap.schemas.dataset import DatabaseDocument
 
 PSEUDO = Path("/usr/share/espresso/pseudo/Si.pbe-rrkj.UPF")
+APT_QE = "apt-get install quantum-espresso quantum-espresso-data"
 needs_qe = pytest.mark.skipif(
     shutil.which("pw.x") is None or not PSEUDO.is_file(),
-    reason="pw.x or Si.pbe-rrkj.UPF missing (apt-get install quantum-espresso "
-    "quantum-espresso-data)",
+    reason=f"pw.x not found: {APT_QE}"
+    if shutil.which("pw.x") is None
+    else f"pw.x found but not its pseudopotential {PSEUDO}: {APT_QE}",
 )
 
 TINY = {"ecutwfc_ry": 12.0, "kspacing_inv_ang": 1.0, "isolated_atom_box_ang": 7.0}
@@ -121,8 +123,12 @@ def test_scf_not_converged_is_named_and_leaves_no_labels(tmp_path):
 
 
 def test_killed_calculation_is_named(tmp_path):
+    # a fake pw.x and a placeholder pseudopotential: runs without Quantum ESPRESSO installed
+    (tmp_path / "Si.pbe-rrkj.UPF").write_text("placeholder: the fake pw.x never reads it\n")
     ref = QuantumEspressoReference(
-        command=_fake_pw(tmp_path, "kill -9 $$"), scratch_dir=str(tmp_path)
+        command=_fake_pw(tmp_path, "kill -9 $$"),
+        scratch_dir=str(tmp_path),
+        pseudo_dir=str(tmp_path),
     )
     with pytest.raises(DftCalculationError, match=r"killed by SIGKILL.*Rerun the workflow"):
         label_in_work_directory(_primitive(), ref)

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import atomate2.utils.testing.vasp as atomate2_vasp
 import atomate2.vasp.jobs.base
 import numpy as np
 import pytest
@@ -33,8 +34,6 @@ from phonogap.structures.atomate2_relax import relaxation_job
 DATA = Path(__file__).parents[1] / "data"
 VASPRUN = DATA / "importers" / "vasprun_si_pbe" / "disp-00001" / "vasprun.xml"
 EXPECTED_INPUTS = DATA / "reference" / "vasp_si64_static" / "inputs"
-
-atomate2_vasp = pytest.importorskip("atomate2.utils.testing.vasp")
 
 
 @pytest.fixture
