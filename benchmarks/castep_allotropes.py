@@ -1,7 +1,7 @@
 """Benchmark: the paper's experiment on its own DFT data (13 Si allotropes, CASTEP phonons).
 
 One forces-only GAP is fitted to the single-displacement supercells of the dynamically stable
-allotropes in ``../shared/refdata/george2020_castep_phonons`` (Eq. 8 sigmas). Each structure
+allotropes bundled with phonogap (``george2020_castep``; Eq. 8 sigmas). Each structure
 is then relaxed with the GAP, its phonons are computed with the DFT supercell matrix and
 compared with the DFT phonons. The same comparison at the DFT geometry separates the
 force-constant error from the geometry error. ``--equilibrium`` adds the zero-stress
@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
 import statistics
@@ -33,6 +32,7 @@ from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
+from phonogap.importers.bundled import bundled_data_dir
 from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, import_training_data
 from phonogap.jobs.phonons import benchmark_structure
 from phonogap.phonons.benchmark import single_displacement_forces
@@ -40,26 +40,11 @@ from phonogap.phonons.settings import PhononSettings
 from phonogap.report.figures import plot_rms_bars
 from phonogap.schemas.configuration import to_atoms_list
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "george2020_castep_phonons"
 
-
-def stable_datasets(refdata: Path, mp_ids: list[str] | None) -> list[DatasetSpec]:
-    """Read ``structure_index.csv`` and return the specs of the 13 stable allotropes."""
-    specs = []
-    with open(refdata / "structure_index.csv") as handle:
-        for row in csv.DictReader(handle):
-            mp_id = row["mp_id(per upstream script)"]
-            if row["in_13_dyn_stable_set"] != "True" or (mp_ids and mp_id not in mp_ids):
-                continue
-            specs.append(
-                DatasetSpec(
-                    importer="phonopy",
-                    path=str(refdata / "phonopy_yaml" / f"{row['index']}_phonopy.yaml"),
-                    name=mp_id,
-                    mp_id=mp_id,
-                )
-            )
-    return specs
+def stable_datasets(mp_ids: list[str] | None) -> list[DatasetSpec]:
+    """Return the specs of the 13 stable allotropes (or of those of them in ``mp_ids``)."""
+    spec = DatasetSpec(bundled="george2020_castep", structures="stable")
+    return [s for s in spec.expanded() if not mp_ids or s.mp_id in mp_ids]
 
 
 def main() -> None:
@@ -82,7 +67,6 @@ def main() -> None:
     )
     parser.add_argument("--sparse-rattle", type=float, default=0.1, help="their rattle (Å)")
     parser.add_argument("--n-workers", type=int, default=2)
-    parser.add_argument("--refdata", type=Path, default=REFDATA)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
 
@@ -91,7 +75,7 @@ def main() -> None:
         enabled=args.equilibrium, stress_tolerance_gpa=args.stress_tolerance_gpa
     )
     maker = ImportedDataGapMaker(
-        datasets=stable_datasets(args.refdata, args.mp_ids),
+        datasets=stable_datasets(args.mp_ids),
         fit=FitSettings(
             hyperparameters=base.with_n_sparse(args.n_sparse), f=args.f, f_min=args.f_min
         ),
@@ -156,7 +140,11 @@ def main() -> None:
     if args.sparse_environments:
         tag += f"_env{args.sparse_environments}x{args.sparse_rattle:g}"
     payload = {
-        "settings": {**vars(args), "refdata": str(args.refdata), "out": str(args.out)},
+        "settings": {
+            **vars(args),
+            "data": str(bundled_data_dir("george2020_castep")),
+            "out": str(args.out),
+        },
         "fit": {
             "wall_time_s": fit.wall_time_s,
             "peak_memory_mb": peak_mb,

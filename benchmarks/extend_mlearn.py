@@ -41,6 +41,7 @@ from phonogap.fitting.held_out_errors import held_out_errors
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.fitting.sparse_split import split_hyperparameters
 from phonogap.importers import import_dataset
+from phonogap.importers.bundled import bundled_data_root
 from phonogap.importers.phono3py_data import load_reference_phono3py
 from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces
@@ -51,15 +52,15 @@ from phonogap.schemas.keys import ENERGY_KEY
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
+DATA = bundled_data_root()  # phonogap/data: the reference data shipped with phonogap
 PBE_COHESIVE_EV = 4.55
 EXTENSION_TYPE = "phono3py_disp"
 
 
 def dft_phonopy() -> tuple[Phonopy, Structure]:
     """Phonopy object with the Si-PBE DFT fc2 (from phono3py's dataset) and its unit cell."""
-    ph3 = load_reference_phono3py(REFDATA / "phono3py_si" / "Si-PBE")
-    unitcell = Structure.from_file(REFDATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
+    ph3 = load_reference_phono3py(DATA / "phono3py_si" / "Si-PBE")
+    unitcell = Structure.from_file(DATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
     matrix = (
         ph3.supercell_matrix if ph3.phonon_supercell_matrix is None else ph3.phonon_supercell_matrix
     )
@@ -121,11 +122,11 @@ def main() -> None:
     start = time.perf_counter()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="phonogap_extend_mlearn_"))
 
-    base = import_dataset("mlearn", REFDATA / "mlearn_si" / "training.json").configurations
-    test = import_dataset("mlearn", REFDATA / "mlearn_si" / "test.json").configurations
+    base = import_dataset("mlearn", DATA / "mlearn_si" / "training.json").configurations
+    test = import_dataset("mlearn", DATA / "mlearn_si" / "test.json").configurations
     extension = import_dataset(
         "extxyz",
-        REFDATA / "phono3py_si" / "Si-PBE" / "si_pbe_phono3py_fc3_disp.extxyz",
+        DATA / "phono3py_si" / "Si-PBE" / "si_pbe_phono3py_fc3_disp.extxyz",
         config_type=EXTENSION_TYPE,
     ).configurations[: args.n_extension]
     e0 = min(a.info[ENERGY_KEY] / len(a) for a in base) + PBE_COHESIVE_EV

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from phonogap.importers.bundled import bundled_data_dir
 from phonogap.phonons.kappa import KappaSettings, produce_force_constants, run_rta
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
 
-DATASET = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "phono3py_si" / "Si-PBE"
+DATASET = bundled_data_dir("phono3py_si_pbe")
 
 
 def main() -> None:

@@ -66,6 +66,7 @@ from phonogap.database.supercells import minimum_length_supercell
 from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.importers import import_dataset
+from phonogap.importers.bundled import bundled_data_root
 from phonogap.phonons.kappa import kappa_from_phono3py_dataset, kappa_with_reference
 from phonogap.phonons.kappa_attribution import attribute_kappa_error
 from phonogap.reference.base import Reference
@@ -77,7 +78,7 @@ from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, SINGLE_DISPLACEME
 from phonogap.schemas.provenance import software_versions
 from phonogap.structures.relax import relax_structure
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
+DATA = bundled_data_root()  # phonogap/data: the reference data shipped with phonogap
 PUBLISHED_300K = {"Si-PBE": 119.5, "Si-PBEsol": 109.1, "Si-LDA": 112.4}  # phono3py README, 11³
 PAPER_TABLE = {  # George et al. 2020, W/m K at 300 / 600 / 900 K
     "experiment": (142.2, 69.2, 33.7),
@@ -89,7 +90,7 @@ PAPER_TABLE_F = {  # George et al. 2020: GAP-18 + supercells, Eq. 8 with f
     "GAP-18 + supercells, f = 0.001": (53.7, 26.5, 17.7),
 }
 PBE_COHESIVE_EV = 4.55  # PBE cohesive energy of diamond Si (eV/atom), sets e0 for (b)
-PBE_LATTICE_ANG = 5.4662628900000003  # refdata/phono3py_si/Si-PBE/POSCAR-unitcell
+PBE_LATTICE_ANG = 5.4662628900000003  # phono3py_si/Si-PBE/POSCAR-unitcell
 RATTLED = "rattled"
 SW_DATABASES = ("single", "single+randomised", "single+randomised+rattled")
 TABLE_T = (300.0, 600.0, 900.0)
@@ -118,9 +119,9 @@ def kappa_at(row: dict, temperature: float) -> float:
 
 
 def kappa_imported(name: str, settings: KappaSettings) -> dict:
-    """(a) kappa from phono3py's imported DFT dataset ``refdata/phono3py_si/<name>``."""
+    """(a) kappa from phono3py's imported DFT dataset ``phonogap/data/phono3py_si/<name>``."""
     start = time.perf_counter()
-    run = kappa_from_phono3py_dataset(REFDATA / "phono3py_si" / name, settings)
+    run = kappa_from_phono3py_dataset(DATA / "phono3py_si" / name, settings)
     return row_from_run(name, run, time.perf_counter() - start, {"method": "imported"})
 
 
@@ -155,7 +156,7 @@ def attribution_of_potential(xml_path: str | Path, mesh: tuple[int, int, int]) -
     (:func:`phonogap.phonons.kappa_attribution.attribute_kappa_error`).
     """
     result = attribute_kappa_error(
-        REFDATA / "phono3py_si" / "Si-PBE",
+        DATA / "phono3py_si" / "Si-PBE",
         GapPotential(xml_path=str(xml_path)),
         KappaSettings(mesh=mesh, temperatures_k=TABLE_T),
     )
@@ -252,13 +253,13 @@ def fit_pbe_gap(
         Fit time, peak memory, training errors, e0.
     """
     data = import_dataset(
-        "vasprun", REFDATA / "phono3py_si" / "Si-PBE" / "vasprun_xmls.tar.lzma"
+        "vasprun", DATA / "phono3py_si" / "Si-PBE" / "vasprun_xmls.tar.lzma"
     ).configurations
     crystal = min(atoms.info[ENERGY_KEY] / len(atoms) for atoms in data)
     e0 = crystal + PBE_COHESIVE_EV
     hyper = GapHyperparameters.small().with_n_sparse(n_sparse).model_copy(update={"e0": e0})
     if n_sparse_environments:
-        unitcell = Structure.from_file(REFDATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
+        unitcell = Structure.from_file(DATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
         data = data + sparse_environments(
             unitcell, [2, 2, 2], count=n_sparse_environments, rattle_std=sparse_rattle
         )
@@ -477,7 +478,7 @@ def main() -> None:
             raise SystemExit(f"{json_path} has mesh {payload.get('mesh')}, not {list(mesh)}")
     payload.update({"mesh": list(mesh), "versions": software_versions()})
     payload.setdefault("parts_run", {})
-    diamond = Structure.from_file(REFDATA / "george2020_castep_phonons" / "POSCAR_diamond")
+    diamond = Structure.from_file(DATA / "george2020_castep_phonons" / "POSCAR_diamond")
     sw = get_reference("sw")
 
     if "a" in args.parts:
@@ -499,7 +500,7 @@ def main() -> None:
     pbe_row = next(iter(payload.get("a_imported", [])), None)
 
     if "b" in args.parts:
-        pbe_cell = Structure.from_file(REFDATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
+        pbe_cell = Structure.from_file(DATA / "phono3py_si" / "Si-PBE" / "POSCAR-unitcell")
         rows = []
         fitted = []
         for n_sparse in args.fit_pbe:

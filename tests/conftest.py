@@ -1,19 +1,77 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the rule on skips.
+
+Only tests that need an external program installed by the system package manager may skip,
+and their reason names the program and the apt package (``EXTERNAL_PROGRAMS``). With
+``PHONOGAP_FAIL_ON_SKIP=1`` (set by ``.ci/run``) any other skip fails the session; this works
+with pytest-xdist, whose controller receives every worker's skip reports.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+EXTERNAL_PROGRAMS = ("pw.x", "cp2k")
+"""Programs a test may skip for; the reason must also say ``apt-get install ...``."""
+
+FAIL_ON_SKIP = "PHONOGAP_FAIL_ON_SKIP"
+
+_disallowed_skips: dict[str, str] = {}
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple | list) and len(longrepr) == 3:
+        return str(longrepr[2])  # (path, line, "Skipped: reason")
+    return str(longrepr)
+
+
+def _check_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if os.environ.get(FAIL_ON_SKIP) != "1" or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = _skip_reason(report)
+    allowed = "apt-get install" in reason and any(p in reason for p in EXTERNAL_PROGRAMS)
+    if not allowed:
+        _disallowed_skips[report.nodeid] = reason
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Record a skipped test whose reason names no allowed external program."""
+    _check_skip(report)
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """Record a module skipped at collection (e.g. ``importorskip``) for the same rule."""
+    _check_skip(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session (in the xdist controller or a plain run) on a disallowed skip."""
+    if _disallowed_skips and not hasattr(session.config, "workerinput"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """List the disallowed skips and the rule they break."""
+    if not _disallowed_skips or hasattr(config, "workerinput"):
+        return
+    terminalreporter.section(f"{FAIL_ON_SKIP}=1: skips not allowed", red=True)
+    for nodeid, reason in sorted(_disallowed_skips.items()):
+        terminalreporter.line(f"{nodeid}: {reason}")
+    terminalreporter.line(
+        f"Only tests needing {' or '.join(EXTERNAL_PROGRAMS)} may skip, with a reason naming "
+        "the program and 'apt-get install <package>'; install what the others need instead."
+    )
+
 
 @pytest.fixture(scope="session")
-def refdata_dir() -> Path:
-    """Return ``../shared/refdata`` next to the repository, or skip if it is absent."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "refdata"
-    if not path.is_dir():
-        pytest.skip(f"shared reference data not found at {path} (only in the dev setup)")
-    return path
+def bundled_dir() -> Path:
+    """Return phonogap's package data directory (the reference datasets shipped with it)."""
+    from phonogap.importers.bundled import bundled_data_root
+
+    return bundled_data_root()
 
 
 @pytest.fixture(scope="session")
@@ -21,14 +79,11 @@ def secantus_server(tmp_path_factory):
     """Run a real MongoDB-protocol server (SecantusDB) on a free loopback port for the session.
 
     Started as a separate process by :func:`phonogap.store.server.start_server` and stopped by its
-    pid. Skips when ``secantusd-py`` is not installed.
+    pid. Needs the ``server`` extra, which the ``test`` extra installs (no skip: without it
+    ``start_server`` fails saying what to install).
     """
-    import shutil
+    from phonogap.store.server import start_server, stop_server
 
-    from phonogap.store.server import SERVER_EXECUTABLE, start_server, stop_server
-
-    if shutil.which(SERVER_EXECUTABLE) is None:
-        pytest.skip(f"{SERVER_EXECUTABLE} not installed (python3 -m pip install secantusdb)")
     directory = tmp_path_factory.mktemp("secantus")
     info = start_server(directory)
     yield info

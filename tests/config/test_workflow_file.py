@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from jobflow import Flow
+from pymatgen.core import Structure
 
 from phonogap.cli import demo_workflow
 from phonogap.config import (
@@ -17,6 +19,7 @@ from phonogap.config import (
 )
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
+from phonogap.importers.training_data import import_training_data
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 SHIPPED = sorted(path.name for path in WORKFLOWS.glob("*.yaml"))
@@ -57,12 +60,7 @@ def test_every_shipped_workflow_loads_and_builds_its_flow(name, tmp_path, monkey
     monkeypatch.setenv("PHONOGAP_SCRATCH_DIR", str(tmp_path))  # demo_qe's label scratch
     workflow = read_workflow_file(WORKFLOWS / name)
     assert workflow.name == workflow.maker.name
-    missing = _missing_dataset_paths(workflow)
-    if missing:
-        # the castep_* files read ../shared/refdata, present only in the dev setup: the file
-        # validates, the flow needs the data
-        assert workflow.workflow == "imported_data_gap"
-        return
+    assert _missing_dataset_paths(workflow) == []  # bundled data ships with the package
     if workflow.structures is not None and workflow.structures.materials_project:
         pytest.skip(f"{name} downloads its structures from the Materials Project")
     flow, count = flow_from_workflow(workflow)
@@ -158,3 +156,67 @@ def test_structure_files_resolve_relative_to_the_workflow(tmp_path):
             read_workflow_file(write(tmp_path, "structures: {files: [missing.cif]}\n")).structures,
             tmp_path,
         )
+
+
+def test_relative_paths_resolve_against_the_file_from_any_directory(
+    tmp_path, monkeypatch, bundled_dir
+):
+    castep = bundled_dir / "george2020_castep_phonons"
+    project = tmp_path / "project"
+    for folder in ("workflows", "structures", "data"):
+        (project / folder).mkdir(parents=True)
+    shutil.copy(castep / "structures" / "25_mp-168.vasp", project / "structures" / "bc8.vasp")
+    shutil.copy(castep / "phonopy_yaml" / "25_phonopy.yaml", project / "data" / "bc8.yaml")
+    (project / "workflows" / "sw.yaml").write_text(
+        "structures: {files: [../structures/bc8.vasp]}\n"
+    )
+    (project / "workflows" / "imported.yaml").write_text(
+        "workflow: imported_data_gap\n"
+        "datasets:\n"
+        "  - {importer: phonopy, path: ../data/bc8.yaml, mp_id: mp-168}\n"
+        "  - {bundled: george2020_castep, structures: [mp-149]}\n"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the paths below are relative to this directory
+
+    sw = Path("../project/workflows/sw.yaml")
+    structures, _ = load_structures_from(read_workflow_file(sw).structures, sw.parent)
+    assert list(structures) == ["bc8"]
+    expected = Structure.from_file(castep / "structures" / "25_mp-168.vasp")
+    assert len(structures["bc8"]) == 8
+    assert structures["bc8"].lattice.abc == pytest.approx(expected.lattice.abc, abs=1e-12)
+    flow, n_structures = flow_from_workflow(read_workflow_file(sw))
+    assert n_structures == 1
+
+    imported = Path("../project/workflows/imported.yaml")
+    flow, n_datasets = flow_from_workflow(read_workflow_file(imported))
+    assert n_datasets == 2
+    [import_job] = [job for job in flow.jobs if job.name == "import_datasets"]
+    specs = import_job.function_args[0]
+    assert [Path(spec.path) for spec in specs] == [
+        (project / "data" / "bc8.yaml").resolve(),
+        castep / "phonopy_yaml" / "22_phonopy.yaml",
+    ]
+    # the import job runs in its own folder: the absolute paths still find the files
+    job_folder = tmp_path / "job_folder"
+    job_folder.mkdir()
+    monkeypatch.chdir(job_folder)
+    document = import_training_data(specs)
+    assert [s.name for s in document.phonon_setups] == ["bc8", "mp-149"]
+    assert [s.n_displacements for s in document.phonon_setups] == [2, 1]
+    assert document.mp_ids == {"bc8": "mp-168", "mp-149": "mp-149"}
+
+
+@pytest.mark.parametrize(
+    "name", ["castep_allotropes.yaml", "castep_f_scan.yaml", "castep_learning_curve.yaml"]
+)
+def test_castep_workflows_name_the_bundled_13_allotropes(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    workflow = read_workflow_file(WORKFLOWS / name)
+    assert [spec.bundled for spec in workflow.datasets] == ["george2020_castep"]
+    _flow, n_datasets = flow_from_workflow(workflow, WORKFLOWS)
+    assert n_datasets == 13
+    specs = [s for spec in workflow.datasets for s in spec.expanded(WORKFLOWS)]
+    assert sorted(spec.mp_id for spec in specs) == sorted(allotrope_ids())
+    assert all(spec.name == spec.mp_id and Path(spec.path).is_file() for spec in specs)

@@ -113,12 +113,12 @@ def test_defaults_dataset_base_and_no_melt_quench(tmp_path):
     assert spec.path == str(tmp_path / "data" / "training.json")
 
 
-def test_dataset_base_imports_inside_the_job(refdata_dir):
+def test_dataset_base_imports_inside_the_job(bundled_dir):
     from phonogap.importers.training_data import DatasetSpec
     from phonogap.jobs.importers import import_base_database
     from phonogap.schemas.dataset import LabelledDatasetDocument
 
-    spec = DatasetSpec(importer="mlearn", path=str(refdata_dir / "mlearn_si" / "training.json"))
+    spec = DatasetSpec(importer="mlearn", path=str(bundled_dir / "mlearn_si" / "training.json"))
     job = import_base_database(spec)
     document = job.function(*job.function_args)
     assert isinstance(document, LabelledDatasetDocument)

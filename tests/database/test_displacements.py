@@ -15,7 +15,7 @@ from phonogap.phonons.setup import phonopy_from_setup
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT, SOURCE_KEY
 from phonogap.structures.allotropes import silicon_allotropes
 
-# refdata index -> (mp id, number of displacements in structure_index.csv)
+# index in structure_index.csv -> (mp id, number of displacements there)
 EXPECTED = {6: ("mp-1079297", 16), 9: ("mp-1095269", 12), 25: ("mp-168", 2), 22: ("mp-149", 1)}
 
 
@@ -93,10 +93,10 @@ def test_as_training_configurations_accepts_structures_and_phonopy_atoms(built):
         as_training_configurations(structures * 2, "dia", setup["displacement_dataset"])
 
 
-def test_matches_the_displacements_of_the_dft_phonopy_file(refdata_dir, built):
+def test_matches_the_displacements_of_the_dft_phonopy_file(bundled_dir, built):
     import phonopy
 
-    path = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml" / "25_phonopy.yaml"
+    path = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml" / "25_phonopy.yaml"
     dft = phonopy.load(path, produce_fc=False, log_level=0)
     ours = built[25][1]["displacement_dataset"]["first_atoms"]
     theirs = dft.dataset["first_atoms"]

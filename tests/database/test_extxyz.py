@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
@@ -158,7 +157,6 @@ def test_isolated_atom():
         isolated_atom("Si", box=0.0)
 
 
-@pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")
 def test_gap_fit_reads_every_label(tmp_path, configurations):
     configurations[0].info["REF_energy"] = -17.2
     configurations[1].info["REF_energy"] = -12.9

@@ -9,7 +9,6 @@ Measured values are quoted next to each bound; fits take about 2 s each.
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -38,8 +37,6 @@ from phonogap.schemas.keys import (
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
-
-pytestmark = pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")
 
 SW_XML = """<SW_params n_types="1" label="PRB_31_plus_H">
 <per_type_data type="1" atomic_num="14" />

@@ -45,8 +45,8 @@ def test_scaled_reference_gives_exact_relative_errors() -> None:
     )
 
 
-def test_groups_of_the_mlearn_test_set(refdata_dir) -> None:
-    test = import_dataset("mlearn", refdata_dir / "mlearn_si" / "test.json").configurations
+def test_groups_of_the_mlearn_test_set(bundled_dir) -> None:
+    test = import_dataset("mlearn", bundled_dir / "mlearn_si" / "test.json").configurations
     sw = StillingerWeberReference()
     errors = held_out_errors(sw, test, n_workers=2)
     assert set(errors.groups) == {"AIMD-NVT", "Vacancy", "Elastic", "Surface", ALL}

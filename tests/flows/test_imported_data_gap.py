@@ -16,8 +16,8 @@ SUBSET = {"mp-149": 22, "mp-168": 25}
 """Diamond and BC8 (the paper's hardest stable allotrope)."""
 
 
-def run(refdata_dir, tmp_path, equilibrium: bool, geometry: str = "relaxed") -> dict:
-    folder = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml"
+def run(bundled_dir, tmp_path, equilibrium: bool, geometry: str = "relaxed") -> dict:
+    folder = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml"
     maker = ImportedDataGapMaker(
         name=f"castep_eq{equilibrium}_{geometry}",
         datasets=[
@@ -40,9 +40,9 @@ def run(refdata_dir, tmp_path, equilibrium: bool, geometry: str = "relaxed") -> 
 
 
 @pytest.fixture(scope="module")
-def summaries(refdata_dir, tmp_path_factory):
+def summaries(bundled_dir, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("castep")
-    return {eq: run(refdata_dir, tmp_path, eq) for eq in (False, True)}
+    return {eq: run(bundled_dir, tmp_path, eq) for eq in (False, True)}
 
 
 def volume_change(row: dict) -> float:

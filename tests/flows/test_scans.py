@@ -77,8 +77,8 @@ def test_learning_curve_variants_keep_f():
     ]
 
 
-def test_imported_scan_rejects_structures(refdata_dir, diamond):
-    path = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml" / "22_phonopy.yaml"
+def test_imported_scan_rejects_structures(bundled_dir, diamond):
+    path = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml" / "22_phonopy.yaml"
     base = ImportedDataGapMaker(datasets=[DatasetSpec(importer="phonopy", path=str(path))])
     maker = LearningCurveMaker(base=base, n_sparse_values=[10])
     with pytest.raises(ValueError, match="takes its structures from the datasets"):
@@ -86,20 +86,12 @@ def test_imported_scan_rejects_structures(refdata_dir, diamond):
     assert isinstance(maker.make(), Flow)
 
 
-def write_subset_workflow(refdata_dir, tmp_path, scan: dict, fit: dict):
-    phonopy_dir = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml"
+def write_subset_workflow(tmp_path, scan: dict, fit: dict):
     workflow = {
         "name": f"castep_subset_{scan['parameter']}",
         "workflow": "imported_data_gap",
-        "datasets": [
-            {
-                "importer": "phonopy",
-                "path": str(phonopy_dir / f"{i}_phonopy.yaml"),
-                "name": m,
-                "mp_id": m,
-            }
-            for m, i in SUBSET.items()
-        ],
+        # the bundled CASTEP set by name: the SUBSET files, named by their mp ids
+        "datasets": [{"bundled": "george2020_castep", "structures": list(SUBSET)}],
         "equilibrium": {"enabled": True},
         "fit": {"preset": "small", **fit},
         "scan": scan,
@@ -149,11 +141,10 @@ def rms(scan: dict, label: str, mp_id: str) -> float:
     return row["rms_thz"]
 
 
-def test_f_scan_and_learning_curve_from_the_cli(refdata_dir, tmp_path):
+def test_f_scan_and_learning_curve_from_the_cli(tmp_path):
     """The paper's two scans, on a two-structure subset of its own CASTEP data."""
     f_scan = run_scan(
         write_subset_workflow(
-            refdata_dir,
             tmp_path,
             {"parameter": "f", "values": [0.1, 0.01, 0.001, 0.0001]},
             {"n_sparse": 60},
@@ -177,7 +168,6 @@ def test_f_scan_and_learning_curve_from_the_cli(refdata_dir, tmp_path):
 
     curve = run_scan(
         write_subset_workflow(
-            refdata_dir,
             tmp_path,
             {"parameter": "n_sparse", "values": [5, 20, 60]},
             {"f": 0.01},

@@ -117,8 +117,8 @@ def test_broken_entries_are_named(tmp_path, change, pattern):
         import_dataset("mlearn", path)
 
 
-def test_full_mlearn_set(refdata_dir):
-    folder = refdata_dir / "mlearn_si"
+def test_full_mlearn_set(bundled_dir):
+    folder = bundled_dir / "mlearn_si"
     dataset = import_dataset("mlearn", [folder / "training.json", folder / "test.json"])
     assert dataset.summary["configurations_per_config_type"] == {
         "AIMD-NVT": 100,

@@ -76,8 +76,8 @@ def test_diamond_reproduces_phonopy_frequencies():
     np.testing.assert_array_equal(forces, [dataset.configurations[0].arrays[FORCES_KEY]])
 
 
-def test_low_symmetry_allotrope_reproduces_phonopy_frequencies(refdata_dir):
-    path = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml" / "6_phonopy.yaml"
+def test_low_symmetry_allotrope_reproduces_phonopy_frequencies(bundled_dir):
+    path = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml" / "6_phonopy.yaml"
     dataset = import_dataset("phonopy", path)
     assert dataset.sources == ["6_phonopy"] * 16
     _check_configurations(dataset, dataset.phonon)

@@ -13,8 +13,8 @@ from phonogap.schemas.keys import SINGLE_DISPLACEMENT
 
 
 @pytest.fixture
-def castep_specs(refdata_dir):
-    folder = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml"
+def castep_specs(bundled_dir):
+    folder = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml"
     return [
         DatasetSpec(importer="phonopy", path=str(folder / "22_phonopy.yaml"), mp_id="mp-149"),
         DatasetSpec(

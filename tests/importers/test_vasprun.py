@@ -81,8 +81,8 @@ def test_directory_and_list(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def si_pbe(refdata_dir):
-    folder = refdata_dir / "phono3py_si" / "Si-PBE"
+def si_pbe(bundled_dir):
+    folder = bundled_dir / "phono3py_si" / "Si-PBE"
     return folder, import_dataset("vasprun", folder / "vasprun_xmls.tar.lzma")
 
 
@@ -137,13 +137,13 @@ def test_shipped_extxyz_import_matches_vasprun(si_pbe):
 
 
 @pytest.mark.slow
-def test_reference_phono3py_force_constants(refdata_dir):
+def test_reference_phono3py_force_constants(bundled_dir):
     """fc2 of the Si-PBE set: Γ optical modes at 15.09 THz (about 7 s, deselected in CI)."""
     from phonopy import Phonopy
 
     from phonogap.importers import load_reference_phono3py
 
-    phono3py = load_reference_phono3py(refdata_dir / "phono3py_si" / "Si-PBE")
+    phono3py = load_reference_phono3py(bundled_dir / "phono3py_si" / "Si-PBE")
     assert phono3py.fc3.shape == (2, 64, 64, 3, 3, 3)
     phonon = Phonopy(
         phono3py.unitcell,

@@ -23,12 +23,12 @@ pytestmark = pytest.mark.filterwarnings("ignore")  # phonopy/phono3py grid and A
 
 
 @pytest.fixture(scope="module")
-def sw_diamond(refdata_dir) -> Structure:
-    structure = Structure.from_file(refdata_dir / "george2020_castep_phonons" / "POSCAR_diamond")
+def sw_diamond(bundled_dir) -> Structure:
+    structure = Structure.from_file(bundled_dir / "george2020_castep_phonons" / "POSCAR_diamond")
     return relax_structure(structure, get_reference("sw").calculator()).structure
 
 
-def test_kappa_jobs_write_documents_and_files(sw_diamond, refdata_dir, tmp_path, monkeypatch):
+def test_kappa_jobs_write_documents_and_files(sw_diamond, bundled_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     settings = KappaSettings(
         method="random_displacements", n_random_supercells=16, mesh=(5, 5, 5), temperatures=(300,)
@@ -36,7 +36,7 @@ def test_kappa_jobs_write_documents_and_files(sw_diamond, refdata_dir, tmp_path,
     maker = KappaMaker(settings=settings, reference="sw", relax=None)
     computed = maker.make(sw_diamond, label="Si-sw")
     imported = kappa_from_dataset(
-        str(refdata_dir / "phono3py_si" / "test"), KappaSettings(mesh=(5, 5, 5))
+        str(bundled_dir / "phono3py_si" / "test"), KappaSettings(mesh=(5, 5, 5))
     )
     store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
     responses = run_locally([computed, imported], store=store, create_folders=True, log=False)
@@ -47,7 +47,7 @@ def test_kappa_jobs_write_documents_and_files(sw_diamond, refdata_dir, tmp_path,
     assert sw_doc.reference["backend"] == "sw" and sw_doc.settings == settings
     assert dft_doc.method == "imported" and dft_doc.name == "test"
     assert dft_doc.reference["sha256"]["forces_fc3"] == file_sha256(
-        refdata_dir / "phono3py_si" / "test" / "FORCES_FC3_si_pbesol"
+        bundled_dir / "phono3py_si" / "test" / "FORCES_FC3_si_pbesol"
     )
     assert len(dft_doc.kappa_mean_diagonal_w_per_mk) == 3
     for doc in (sw_doc, dft_doc):

@@ -98,10 +98,10 @@ def test_path_independent_of_cell_setting_diamond(diamond):
     assert_same_path_frequencies(diamond)
 
 
-def test_path_independent_of_cell_setting_r3(refdata_dir):
+def test_path_independent_of_cell_setting_r3(bundled_dir):
     # R-3 (mp-571520): the unit cell's basis is not phonopy's "auto" one, and the Laue
     # class -3 is lower than the rhombohedral lattice's -3m.
-    yaml = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml" / "28_phonopy.yaml"
+    yaml = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml" / "28_phonopy.yaml"
     phonon = load_phonopy_file(yaml, symmetrize=False)
     assert_same_path_frequencies(phonon)
 

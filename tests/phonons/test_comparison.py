@@ -135,10 +135,10 @@ def test_other_basis_and_strain_checks(reference):
         qpoints_in_other_basis(reference, bigger, q)
 
 
-def test_yaml_reference_against_auto_primitive(refdata_dir):
+def test_yaml_reference_against_auto_primitive(bundled_dir):
     # hexagonal mp-165: the YAML stores primitive_matrix = identity, phonopy's "auto"
     # picks another basis; the same forces must still give the same bands.
-    yaml = refdata_dir / "george2020_castep_phonons" / "phonopy_yaml" / "24_phonopy.yaml"
+    yaml = bundled_dir / "george2020_castep_phonons" / "phonopy_yaml" / "24_phonopy.yaml"
     reference = load_phonopy_file(yaml, symmetrize=False)
     other = make_phonopy(phonopy_atoms_to_structure(reference.unitcell), [4, 4, 3])
     assert not np.allclose(other.primitive_matrix, reference.primitive_matrix)

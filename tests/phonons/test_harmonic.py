@@ -53,8 +53,8 @@ def test_diamond_single_displacement():
     )
 
 
-def test_displacement_counts_match_structure_index(refdata_dir):
-    base = refdata_dir / "george2020_castep_phonons"
+def test_displacement_counts_match_structure_index(bundled_dir):
+    base = bundled_dir / "george2020_castep_phonons"
     with open(base / "structure_index.csv") as handle:
         rows = {int(r["index"]): r for r in csv.DictReader(handle)}
     for index in (6, 9, 28):  # C2/m, Cmcm, R-3: 16, 12, 8 displacements

@@ -37,8 +37,8 @@ pytestmark = pytest.mark.filterwarnings("ignore")  # phonopy/phono3py grid and A
 
 
 @pytest.fixture(scope="module")
-def sw_diamond(refdata_dir) -> Structure:
-    structure = Structure.from_file(refdata_dir / "george2020_castep_phonons" / "POSCAR_diamond")
+def sw_diamond(bundled_dir) -> Structure:
+    structure = Structure.from_file(bundled_dir / "george2020_castep_phonons" / "POSCAR_diamond")
     return relax_structure(structure, get_reference("sw").calculator()).structure
 
 
@@ -50,10 +50,10 @@ def sw_fd(sw_diamond):
 # --- (a) imported DFT data ------------------------------------------------------------------
 
 
-def test_si_pbe_reproduces_published_kappa(refdata_dir):
+def test_si_pbe_reproduces_published_kappa(bundled_dir):
     """phono3py README: 119.5 W/m K at 300 K, Si-PBE, 11x11x11, RTA, no isotopes."""
     run = kappa_from_phono3py_dataset(
-        refdata_dir / "phono3py_si" / "Si-PBE", KappaSettings(temperatures_k=(300.0,))
+        bundled_dir / "phono3py_si" / "Si-PBE", KappaSettings(temperatures_k=(300.0,))
     )
     assert run.n_supercells == 111
     assert run.result.at(300.0) == pytest.approx(119.5, rel=5e-3)
@@ -63,18 +63,18 @@ def test_si_pbe_reproduces_published_kappa(refdata_dir):
 
 
 @pytest.fixture(scope="module")
-def pbesol_fixture(refdata_dir):
+def pbesol_fixture(bundled_dir):
     settings = KappaSettings(mesh=(9, 9, 9), temperatures=(300,))
-    return kappa_from_phono3py_dataset(refdata_dir / "phono3py_si" / "test", settings)
+    return kappa_from_phono3py_dataset(bundled_dir / "phono3py_si" / "test", settings)
 
 
-def test_phono3py_fixture_value(refdata_dir, pbesol_fixture):
+def test_phono3py_fixture_value(bundled_dir, pbesol_fixture):
     """phono3py's test_kappa_RTA_si: 107.694 W/m K (9x9x9, no isotope, make_r0_average).
 
     That reference is for full fc; compact fc (used here) gives 107.794 in phono3py's own test,
     both inside its atol of 0.5. Measured here: 107.684 (compact, Rust kernels).
     """
-    files = find_phono3py_files(refdata_dir / "phono3py_si" / "test")
+    files = find_phono3py_files(bundled_dir / "phono3py_si" / "test")
     assert files.yaml.name == "phono3py_si_pbesol.yaml"
     assert files.forces_fc3.name == "FORCES_FC3_si_pbesol"
     assert pbesol_fixture.result.at(300.0) == pytest.approx(107.694, rel=1e-3)
@@ -140,8 +140,8 @@ def test_supercell_from_min_length(sw_diamond):
 # --- (c) bad input ------------------------------------------------------------------------------
 
 
-def test_dataset_errors_name_file_and_fix(refdata_dir, tmp_path):
-    source = refdata_dir / "phono3py_si" / "Si-PBE"
+def test_dataset_errors_name_file_and_fix(bundled_dir, tmp_path):
+    source = bundled_dir / "phono3py_si" / "Si-PBE"
     with pytest.raises(Phono3pyDatasetError, match="does not exist"):
         kappa_from_phono3py_dataset(tmp_path / "missing")
     (tmp_path / "empty").mkdir()

@@ -52,8 +52,8 @@ pytestmark = pytest.mark.filterwarnings("ignore")  # phonopy/phono3py grid and A
 
 
 @pytest.fixture(scope="module")
-def dataset(refdata_dir, tmp_path_factory) -> tuple[Path, Path]:
-    path = refdata_dir / "phono3py_si" / "test"
+def dataset(bundled_dir, tmp_path_factory) -> tuple[Path, Path]:
+    path = bundled_dir / "phono3py_si" / "test"
     ph3 = load_phono3py_dataset(path)
     table = tmp_path_factory.mktemp("lookup") / "forces.npz"
     positions = [cell.positions for cell in ph3.supercells_with_displacements]

@@ -23,7 +23,6 @@ Choices (measured on a loaded 2-core machine, SW kappa 500.9 / 225.0 / 147.0 W/m
 
 from __future__ import annotations
 
-import shutil
 import time
 import warnings
 from pathlib import Path
@@ -44,8 +43,6 @@ from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, SINGLE_DISPLACEMENT
 from phonogap.structures.relax import relax_structure
-
-pytestmark = pytest.mark.skipif(shutil.which("gap_fit") is None, reason="gap_fit not installed")
 
 SW_KAPPA_FD_11 = (500.85, 224.96, 147.03)  # test_kappa.py: SW itself, 111 pair displacements
 RATTLED = "rattled"
@@ -70,12 +67,12 @@ def small_gap_hyperparameters() -> GapHyperparameters:
 
 
 @pytest.fixture(scope="module")
-def sw_gap_kappa(refdata_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def sw_gap_kappa(bundled_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Fit the small GAP to SW data and compute its kappa; return results and timings."""
     warnings.simplefilter("ignore")
     start = time.perf_counter()
     sw = get_reference("sw")
-    diamond = Structure.from_file(refdata_dir / "george2020_castep_phonons" / "POSCAR_diamond")
+    diamond = Structure.from_file(bundled_dir / "george2020_castep_phonons" / "POSCAR_diamond")
     diamond = relax_structure(diamond, sw.calculator()).structure
     conventional = SpacegroupAnalyzer(diamond).get_conventional_standard_structure()
     single, _ = single_displacement_supercells(conventional, [2, 2, 2], 0.01)

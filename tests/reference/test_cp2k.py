@@ -77,7 +77,8 @@ def test_labels_from_a_real_cp2k_run_match_its_printed_forces(tmp_path):
 
 @pytest.mark.skipif(
     shutil.which("cp2k.psmp") is None or not os.environ.get("PMG_CP2K_DATA_DIR"),
-    reason="needs cp2k and PMG_CP2K_DATA_DIR (pmg config --cp2k /usr/share/cp2k DIR)",
+    reason="cp2k (cp2k.psmp) or its data for pymatgen not found: apt-get install cp2k "
+    "cp2k-data, then pmg config --cp2k /usr/share/cp2k DIR and export PMG_CP2K_DATA_DIR=DIR",
 )
 def test_cp2k_input_written_by_atomate2_has_the_grid(tmp_path):
     reference = Cp2kReference(kspacing_inv_ang=1.0, cutoff_ry=250, rel_cutoff_ry=40)

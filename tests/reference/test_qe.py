@@ -26,10 +26,12 @@ from phonogap.reference.restart_safe import LABELS_FILE, label_in_work_directory
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, FORCES_KEY, SOURCE_KEY
 
 PSEUDO = Path("/usr/share/espresso/pseudo/Si.pbe-rrkj.UPF")
+APT_QE = "apt-get install quantum-espresso quantum-espresso-data"
 needs_qe = pytest.mark.skipif(
     shutil.which("pw.x") is None or not PSEUDO.is_file(),
-    reason="pw.x or Si.pbe-rrkj.UPF missing (apt-get install quantum-espresso "
-    "quantum-espresso-data)",
+    reason=f"pw.x not found: {APT_QE}"
+    if shutil.which("pw.x") is None
+    else f"pw.x found but not its pseudopotential {PSEUDO}: {APT_QE}",
 )
 
 TINY = {"ecutwfc_ry": 12.0, "kspacing_inv_ang": 1.0, "isolated_atom_box_ang": 7.0}
@@ -113,8 +115,12 @@ def test_scf_not_converged_is_named_and_leaves_no_labels(tmp_path):
 
 
 def test_killed_calculation_is_named(tmp_path):
+    # a fake pw.x and a placeholder pseudopotential: runs without Quantum ESPRESSO installed
+    (tmp_path / "Si.pbe-rrkj.UPF").write_text("placeholder: the fake pw.x never reads it\n")
     ref = QuantumEspressoReference(
-        command=_fake_pw(tmp_path, "kill -9 $$"), scratch_dir=str(tmp_path)
+        command=_fake_pw(tmp_path, "kill -9 $$"),
+        scratch_dir=str(tmp_path),
+        pseudo_dir=str(tmp_path),
     )
     with pytest.raises(DftCalculationError, match=r"killed by SIGKILL.*Rerun the workflow"):
         label_in_work_directory(_primitive(), ref)

@@ -18,10 +18,6 @@ from phonogap.store.server import (
     stop_server,
 )
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(SERVER_EXECUTABLE) is None, reason=f"{SERVER_EXECUTABLE} not installed"
-)
-
 
 def test_start_status_stop_with_pid_file_and_indexes(tmp_path, monkeypatch):
     directory = tmp_path / "server"
@@ -94,3 +90,23 @@ def test_db_cli_start_status_stop(tmp_path, capsys):
         assert main(["db", "stop", "--dir", directory]) == 0
     assert not _pid_alive(info.pid)
     assert "server stopped" in capsys.readouterr().out
+
+
+def test_db_start_without_the_server_extra_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from phonogap import server
+    from phonogap.cli import main
+
+    real_which = shutil.which
+
+    def which(name, *args, **kwargs):
+        return None if name == SERVER_EXECUTABLE else real_which(name, *args, **kwargs)
+
+    monkeypatch.setattr(server.shutil, "which", which)
+    directory = tmp_path / "no_server"
+    assert main(["db", "start", "--dir", str(directory)]) == 2
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: secantusd-py")
+    assert 'install it with: python3 -m pip install "phonogap[server]"' in lines[0]
+    assert not (directory / "data").exists()  # nothing started, nothing written

@@ -76,8 +76,8 @@ def test_each_call_returns_fresh_structures():
     assert silicon_allotropes(["mp-149"])[0].structure.volume == pytest.approx(40.73, abs=0.01)
 
 
-def test_matches_the_shared_reference_data(refdata_dir):
-    base = refdata_dir / "george2020_castep_phonons"
+def test_matches_the_bundled_castep_data(bundled_dir):
+    base = bundled_dir / "george2020_castep_phonons"
     with open(base / "structure_index.csv") as handle:
         rows = {int(row["index"]): row for row in csv.DictReader(handle)}
     for allotrope in silicon_allotropes():

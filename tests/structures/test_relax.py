@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import quippy.potential as quippy_potential
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.structures.allotropes import silicon_allotropes
 from phonogap.structures.relax import relax_structure
-
-quippy_potential = pytest.importorskip("quippy.potential")
 
 # Stillinger-Weber silicon, the standard parameters (Stillinger & Weber, PRB 31, 5262 (1985))
 SW_XML = (

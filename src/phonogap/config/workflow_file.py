@@ -147,7 +147,8 @@ def _consistency_problems(sections: WorkflowSections, maker: Any) -> list[str]:
         if not maker.datasets:
             problems.append(
                 "workflow 'imported_data_gap' needs a 'datasets' list, e.g. "
-                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}]"
+                "[{importer: phonopy, path: 22_phonopy.yaml, mp_id: mp-149}] or "
+                "[{bundled: george2020_castep, structures: stable}]"
             )
         if sections.structures is not None:
             problems.append(
@@ -229,7 +230,7 @@ def parse_workflow(
     maker = maker_class(**{name: getattr(validated, name) for name in fields_model.model_fields})
     if isinstance(maker, ImportedDataGapMaker):
         maker = dataclasses.replace(
-            maker, datasets=[spec.resolved(base_dir) for spec in maker.datasets]
+            maker, datasets=[s for spec in maker.datasets for s in spec.expanded(base_dir)]
         )
     problems = _consistency_problems(sections, maker)
     if problems:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.database.equilibrium import equilibrium_configurations
 from phonogap.database.extxyz import labelled_summary
+from phonogap.importers.bundled import available_bundled, expand_bundled
 from phonogap.importers.registry import available_importers, files_checksum, import_dataset
 from phonogap.schemas.configuration import to_configurations
 from phonogap.schemas.dataset import ImportedDatabaseDocument, PhononSetup
@@ -25,12 +26,29 @@ logger = logging.getLogger(__name__)
 
 
 class DatasetSpec(BaseModel):
-    """One labelled dataset to import (a ``datasets:`` entry of a workflow file)."""
+    """One labelled dataset to import (a ``datasets:`` entry of a workflow file).
+
+    Either a file (``importer`` and ``path``) or a dataset shipped with phonogap by name
+    (``bundled``, see :mod:`phonogap.importers.bundled`); a bundled set of one file per
+    structure takes ``structures`` and expands to one spec per file (:meth:`expanded`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    importer: str = Field(description=f"Importer name: one of {available_importers()}")
-    path: str = Field(description="File or directory the importer reads")
+    importer: str | None = Field(
+        None,
+        description=f"Importer name: one of {available_importers()} (optional with 'bundled')",
+    )
+    path: str | None = Field(None, description="File or directory the importer reads")
+    bundled: str | None = Field(
+        None,
+        description=f"Instead of 'path': a dataset shipped with phonogap, one of "
+        f"{available_bundled()}",
+    )
+    structures: list[str] | Literal["all", "stable"] | None = Field(
+        None,
+        description="With 'bundled' sets of one file per structure: 'all', 'stable' or names",
+    )
     options: dict[str, Any] = Field(
         default_factory=dict, description="Importer options (e.g. source, config_type)"
     )
@@ -41,6 +59,49 @@ class DatasetSpec(BaseModel):
     benchmark: bool = Field(
         True, description="Use its phonons (single-displacement datasets) as a reference"
     )
+
+    @model_validator(mode="after")
+    def _path_or_bundled(self) -> DatasetSpec:
+        if (self.path is None) == (self.bundled is None):
+            raise ValueError(
+                "a dataset needs exactly one of 'path' (with 'importer') or 'bundled', e.g. "
+                "{importer: phonopy, path: 22_phonopy.yaml} or {bundled: george2020_castep, "
+                "structures: stable}"
+            )
+        if self.bundled is None and (self.importer is None or self.structures is not None):
+            raise ValueError(
+                f"dataset {self.path!r}: a 'path' needs an 'importer' (one of "
+                f"{available_importers()}); 'structures' only applies to 'bundled' datasets"
+            )
+        if self.bundled is not None:
+            self.expanded()  # checks the name, importer and structures
+        return self
+
+    def expanded(self, base_dir: Path | None = None) -> list[DatasetSpec]:
+        """Return one spec with a path per file (see :func:`expand_bundled`).
+
+        Parameters
+        ----------
+        base_dir
+            Directory a relative ``path`` is resolved against (the workflow file's); ``None``
+            leaves it as given. Bundled datasets always get absolute paths.
+
+        Returns
+        -------
+        list of DatasetSpec
+            ``[self.resolved(base_dir)]`` for a path; for ``bundled``, its files.
+        """
+        if self.bundled is None:
+            return [self if base_dir is None else self.resolved(base_dir)]
+        entries = expand_bundled(
+            self.bundled,
+            importer=self.importer,
+            structures=self.structures,
+            options=self.options,
+            source=self.name,
+            mp_id=self.mp_id,
+        )
+        return [DatasetSpec(**entry, benchmark=self.benchmark) for entry in entries]
 
     def resolved(self, base_dir: Path) -> DatasetSpec:
         """Return a copy whose relative ``path`` is resolved against ``base_dir``.
@@ -53,10 +114,20 @@ class DatasetSpec(BaseModel):
         Returns
         -------
         DatasetSpec
-            With an absolute path.
+            With an absolute path; a ``bundled`` dataset must name one file.
         """
-        path = Path(self.path).expanduser()
-        resolved = path if path.is_absolute() else base_dir / path
+        if self.bundled is not None:
+            specs = self.expanded()
+            if len(specs) != 1:
+                raise ValueError(
+                    f"bundled dataset {self.bundled!r} with structures {self.structures!r} "
+                    f"names {len(specs)} files where one dataset is expected; select one "
+                    "structure, e.g. structures: [mp-149]"
+                )
+            return specs[0]
+        path = Path(self.path or "").expanduser()
+        # absolute: the import job may run in another directory (job folders, a worker)
+        resolved = path if path.is_absolute() else (Path(base_dir) / path).resolve()
         return self.model_copy(update={"path": str(resolved)})
 
 
@@ -82,7 +153,7 @@ def import_training_data(
     Parameters
     ----------
     specs
-        The datasets (absolute paths).
+        The datasets (absolute paths; bundled datasets are expanded here).
     equilibrium
         Optional zero-stress constraints at the unit cells of the phonon datasets.
 
@@ -93,7 +164,7 @@ def import_training_data(
     """
     start = time.perf_counter()
     atoms_list, setups, mp_ids, records = [], [], {}, []
-    for spec in specs:
+    for spec in [path_spec for given in specs for path_spec in given.expanded()]:
         options = dict(spec.options)
         if spec.name:
             options.setdefault("source", spec.name)

@@ -12,7 +12,7 @@ A mode counts as imaginary when its frequency is below ``-IMAGINARY_TOLERANCE_TH
 (phonopy returns imaginary frequencies as negative numbers). The lowest frequency is
 taken over the band path *and* a Γ-centred mesh (:data:`~.harmonic.DEFAULT_MESH`), on
 both sides. The value, 0.05 THz, comes from the numerical noise measured on the 13
-dynamically stable DFT datasets (``refdata/george2020_castep_phonons``, CASTEP forces,
+dynamically stable DFT datasets (bundled ``george2020_castep``, CASTEP forces,
 0.01 Å displacements), processed exactly as here:
 
 * force constants symmetrised with the symfc projector (the default of

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_SERVER_DIR = Path("~/.phonogap/server")
 SERVER_DIR_VARIABLE = "PHONOGAP_SERVER_DIR"
 SERVER_EXECUTABLE = "secantusd-py"
+SERVER_INSTALL = 'python3 -m pip install "phonogap[server]"'
+"""What to install for ``phonogap db start`` (the ``server`` extra: SecantusDB)."""
 DATABASE_NAME = "phonogap"
 DOCS_COLLECTION = "outputs"
 DATA_COLLECTION = "outputs_data"
@@ -248,8 +250,8 @@ def start_server(
     executable = shutil.which(SERVER_EXECUTABLE)
     if executable is None:
         raise ServerError(
-            f"{SERVER_EXECUTABLE} not found on PATH; install it with "
-            "`python3 -m pip install secantusdb==0.7.0b3`, or give a MongoDB URI with --store"
+            f"{SERVER_EXECUTABLE} (the bundled server, an optional extra) not found on PATH; "
+            f"install it with: {SERVER_INSTALL}  (or give a MongoDB URI with --store)"
         )
     port = port or _previous_port(directory, host) or free_port(host)
     if _ping(host, port, 0.3):

@@ -51,7 +51,7 @@ class Allotrope:
         Supercell matrix of the paper's DFT phonon calculation (rows, integers).
     refdata_index
         Index of the structure in the upstream phonopy dataset
-        (``refdata/george2020_castep_phonons/phonopy_yaml/<index>_phonopy.yaml``).
+        (``phonogap/data/george2020_castep_phonons/phonopy_yaml/<index>_phonopy.yaml``).
     """
 
     mp_id: str
