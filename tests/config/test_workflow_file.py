@@ -20,6 +20,7 @@ from phonogap.config import (
 from phonogap.flows import PhononAccurateGapMaker
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.importers.training_data import import_training_data
+from phonogap.structures.allotropes import allotrope_ids
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 SHIPPED = sorted(path.name for path in WORKFLOWS.glob("*.yaml"))
@@ -213,10 +214,11 @@ def test_relative_paths_resolve_against_the_file_from_any_directory(
 )
 def test_castep_workflows_name_the_bundled_13_allotropes(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    raw = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert [entry.get("bundled") for entry in raw["datasets"]] == ["george2020_castep"]
     workflow = read_workflow_file(WORKFLOWS / name)
-    assert [spec.bundled for spec in workflow.datasets] == ["george2020_castep"]
-    _flow, n_datasets = flow_from_workflow(workflow, WORKFLOWS)
+    _flow, n_datasets = flow_from_workflow(workflow)
     assert n_datasets == 13
-    specs = [s for spec in workflow.datasets for s in spec.expanded(WORKFLOWS)]
+    specs = workflow.maker.datasets  # expanded to one file per structure when the file is read
     assert sorted(spec.mp_id for spec in specs) == sorted(allotrope_ids())
     assert all(spec.name == spec.mp_id and Path(spec.path).is_file() for spec in specs)
