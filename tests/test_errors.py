@@ -26,6 +26,7 @@ USER_ERRORS = [
     ("phonogap.reference.dft_common", "ReferenceSetupError", RuntimeError),
     ("phonogap.reference.dft_common", "DftCalculationError", RuntimeError),
     ("phonogap.reference.registry", "UnknownReferenceError", KeyError),
+    ("phonogap.reference.base", "NoInProcessCalculatorError", ValueError),
     ("phonogap.reference.evaluate", "LabellingError", RuntimeError),
     ("phonogap.store.launchpad", "LaunchpadConfigError", ValueError),
     ("phonogap.store.jobstore", "StoreConfigError", ValueError),
