@@ -7,6 +7,13 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def no_user_jobflow_config(monkeypatch, tmp_path_factory):
+    """Keep a developer's ``~/.jobflow.yaml`` out of the tests' default store choice."""
+    missing = tmp_path_factory.getbasetemp() / "no-jobflow-config.yaml"
+    monkeypatch.setenv("JOBFLOW_CONFIG_FILE", str(missing))
+
+
 @pytest.fixture(scope="session")
 def refdata_dir() -> Path:
     """Return ``../shared/refdata`` next to the repository, or skip if it is absent."""
