@@ -66,6 +66,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     )
 
 
+@pytest.fixture(autouse=True)
+def no_user_jobflow_config(monkeypatch, tmp_path_factory):
+    """Keep a developer's ``~/.jobflow.yaml`` out of the tests' default store choice."""
+    missing = tmp_path_factory.getbasetemp() / "no-jobflow-config.yaml"
+    monkeypatch.setenv("JOBFLOW_CONFIG_FILE", str(missing))
+
+
 @pytest.fixture(scope="session")
 def bundled_dir() -> Path:
     """Return phonogap's package data directory (the reference datasets shipped with it)."""

@@ -168,3 +168,61 @@ def test_kappa_step_reports_reference_and_potential(tmp_path):
     assert np.all(gap > 0)
     with pytest.raises(ValueError, match=r"kappa.structures \['mp-0'\]"):
         small_maker(kappa={"structures": ["mp-0"]}).make({"mp-149": diamond.structure})
+
+
+def test_exported_files_reproduce_the_stored_benchmark(
+    diamond_and_lonsdaleite_run, tmp_path, monkeypatch, capsys
+):
+    import json
+
+    import phonopy
+    from pymatgen.phonon.bandstructure import PhononBandStructureSymmLine
+
+    from phonogap.cli import main
+    from phonogap.store.queries import benchmark_document
+
+    work, store = diamond_and_lonsdaleite_run
+    monkeypatch.setenv("PHONOGAP_STORE_DIR", str(work / "store"))
+    out = tmp_path / "export"
+    assert main(["results", "--export", str(out), "--name", "e2e", "--format", "json"]) == 0
+    (found,) = find_summaries(store, "e2e")
+    for row in found["summary"].rows:
+        folder = out / "e2e" / row["name"]
+        names = sorted(path.name for path in folder.iterdir())
+        assert names == [
+            "potential_band_structure.json",
+            "potential_phonopy.yaml",
+            "reference_band_structure.json",
+            "reference_phonopy.yaml",
+        ]
+        for side in ("reference", "potential"):
+            loaded = phonopy.load(folder / f"{side}_phonopy.yaml")
+            assert loaded.force_constants is not None
+            assert len(loaded.supercell) == len(loaded.unitcell) * round(
+                abs(np.linalg.det(loaded.supercell_matrix))
+            )
+        capsys.readouterr()
+        reference, potential = (
+            str(folder / f"{s}_phonopy.yaml") for s in ("reference", "potential")
+        )
+        assert main(["compare-phonons", reference, potential, "--json"]) == 0
+        compared = json.loads(capsys.readouterr().out)
+        assert compared["rms_thz"] == pytest.approx(row["rms_thz"], abs=1e-6)
+        assert compared["rms_thz"] > 1e-4  # a real difference is reproduced, not a zero
+
+        bands = benchmark_document(store, found["uuid"], row["name"])["bands"]
+        for side in ("reference", "potential"):
+            data = json.loads((folder / f"{side}_band_structure.json").read_text())
+            structure = PhononBandStructureSymmLine.from_dict(data)
+            assert len(structure.branches) == len(bands["segment_lengths"])
+            assert len(structure.qpoints) == sum(bands["segment_lengths"])
+            np.testing.assert_allclose(
+                structure.bands, np.asarray(bands[f"{side}_thz"]).T, rtol=0, atol=1e-9
+            )
+            np.testing.assert_allclose(
+                [q.frac_coords for q in structure.qpoints], bands["qpoints"], atol=1e-12
+            )
+            if side == "reference":
+                # pymatgen's path length is the benchmark's (reciprocal lattice without 2π);
+                # the potential's differs by its relaxed lattice
+                np.testing.assert_allclose(structure.distance, bands["distances"], atol=1e-9)

@@ -128,3 +128,97 @@ def test_same_flow_runs_unchanged_on_every_store(kind, tmp_path, request, monkey
     raw = store.query_one({"uuid": first.uuid})
     assert "blob_uuid" in raw["output"]["values"]  # the array went to the data store
     assert store.get_output(first.uuid, load=True)["values"][-1] == 1999.0**2
+
+
+def _jobflow_yaml(path, docs: str, data: str):
+    path.write_text(f"JOB_STORE:\n  docs_store: {docs}\n  additional_stores:\n    data: {data}\n")
+    return path
+
+
+@pytest.fixture
+def no_phonogap_store_variables(monkeypatch, tmp_path):
+    monkeypatch.delenv("PHONOGAP_STORE_DIR", raising=False)
+    monkeypatch.delenv("PHONOGAP_STORE_CONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+def test_jobflow_config_file_names_the_default_store(
+    tmp_path, monkeypatch, no_phonogap_store_variables
+):
+    from phonogap.store.jobstore import select_store
+
+    config = _jobflow_yaml(tmp_path / "jobflow.yaml", "{type: MemoryStore}", "{type: MemoryStore}")
+    monkeypatch.setenv("JOBFLOW_CONFIG_FILE", str(config))
+    store, where = select_store()
+    assert type(store.docs_store).__name__ == "MemoryStore"
+    assert set(store.additional_stores) == {"data"}
+    assert where.startswith(f"jobflow config {config} (JOBFLOW_CONFIG_FILE): MemoryStore")
+    assert type(get_store().docs_store).__name__ == "MemoryStore"
+    # --store and PHONOGAP_STORE_DIR still win over jobflow's configuration
+    monkeypatch.setenv("PHONOGAP_STORE_DIR", str(tmp_path / "embedded"))
+    store, where = select_store()
+    assert type(store.docs_store).__name__ == "MontyStore"
+    assert where.endswith("(PHONOGAP_STORE_DIR)")
+
+
+def test_without_jobflow_config_the_embedded_store_is_used(tmp_path, no_phonogap_store_variables):
+    from phonogap.store.jobstore import select_store
+
+    store, where = select_store()
+    home_store = (tmp_path / "home" / ".phonogap" / "store").resolve()
+    assert store.docs_store.database_path == str(home_store)
+    assert where == f"embedded MontyStore at {home_store} (no jobflow config found)"
+
+
+def test_jobflow_config_without_job_store_is_not_used(
+    tmp_path, monkeypatch, no_phonogap_store_variables
+):
+    from phonogap.store.jobstore import select_store
+
+    config = tmp_path / "jobflow.yaml"
+    config.write_text("JOB_UUID_TYPE: uuid4\n")
+    monkeypatch.setenv("JOBFLOW_CONFIG_FILE", str(config))
+    assert select_store()[1].endswith("(no jobflow config found)")
+
+
+def test_run_writes_into_the_jobflow_configured_montydb_and_says_so_first(
+    tmp_path, monkeypatch, capsys, no_phonogap_store_variables
+):
+    import phonogap.config
+    from phonogap.cli import main
+    from phonogap.errors import PhonogapError
+
+    db = tmp_path / "montydb"
+    spec = "{{type: MontyStore, collection_name: {}, database_path: {}, storage: sqlite}}"
+    config = _jobflow_yaml(
+        tmp_path / "jobflow.yaml", spec.format("outputs", db), spec.format("outputs_data", db)
+    )
+    monkeypatch.setenv("JOBFLOW_CONFIG_FILE", str(config))
+
+    class Stop(PhonogapError):
+        """Stands in for the flow, which this test does not need to run."""
+
+    def stop(*args, **kwargs):
+        raise Stop("flow not built in this test")
+
+    monkeypatch.setattr(phonogap.config, "flow_from_workflow", stop)
+    workflow = tmp_path / "wf.yaml"
+    workflow.write_text("structures: {allotropes: [mp-149]}\n")
+    capsys.readouterr()
+    assert main(["run", str(workflow), "--out", str(tmp_path / "out")]) == 2
+    first = capsys.readouterr().err.strip().splitlines()[0]
+    assert first.startswith(f"store: jobflow config {config} (JOBFLOW_CONFIG_FILE): MontyStore")
+
+    # the configured montydb directory is the store jobflow writes to and phonogap reads
+    from jobflow import job, run_locally
+
+    @job
+    def answer():
+        return 42
+
+    one = answer()
+    run_locally(one, store=get_store(), log=False)
+    reread = get_store()
+    reread.connect()
+    assert reread.get_output(one.uuid) == 42
+    assert db.is_dir()

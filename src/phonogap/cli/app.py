@@ -49,6 +49,11 @@ def cmd_results(args: argparse.Namespace) -> int:
     found = find_summaries(store, args.name)
     if args.latest:
         found = found[:1]
+    if args.export:
+        from phonogap.report.exports import export_benchmarks
+
+        written = export_benchmarks(store, found, Path(args.export))
+        log_console.print(f"wrote {len(written)} files under {args.export}")
     if args.format == "json":
         payload = [{"uuid": f["uuid"], **results_payload(f["summary"])} for f in found]
         print(json.dumps(payload, indent=2, default=str))

@@ -128,9 +128,30 @@ def wants_campaign_results(args: argparse.Namespace) -> bool:
     Returns
     -------
     bool
-        True if a campaign filter, an export or a launchpad was given.
+        True if a campaign filter, a launchpad or an export to a file (a name with a suffix
+        such as ``.csv``, not an existing directory) was given. ``--export DIR`` alone
+        exports the benchmarks' phonopy and pymatgen files instead.
     """
-    return bool(args.campaign or args.formula or args.mp_id or args.export or args.launchpad)
+    return bool(
+        args.campaign or args.formula or args.mp_id or args.launchpad or exports_rows(args.export)
+    )
+
+
+def exports_rows(export: str | None) -> bool:
+    """Tell whether ``--export`` names a campaign-rows file rather than a directory.
+
+    Parameters
+    ----------
+    export
+        The ``--export`` value.
+
+    Returns
+    -------
+    bool
+        True for a name with a suffix (``rows.csv``, ``rows.json``; other suffixes are
+        rejected by the export) that is not an existing directory.
+    """
+    return bool(export) and bool(Path(export).suffix) and not Path(export).is_dir()
 
 
 def add_campaign_results_options(results: argparse.ArgumentParser) -> None:
@@ -144,7 +165,11 @@ def add_campaign_results_options(results: argparse.ArgumentParser) -> None:
     results.add_argument("--campaign", help="campaign rows (state, RMS, kappa) of this campaign")
     results.add_argument("--formula", help="only structures of this reduced formula, e.g. Si")
     results.add_argument("--mp-id", help="only this Materials Project id")
-    results.add_argument("--export", help="write campaign rows to FILE.csv or FILE.json")
+    results.add_argument(
+        "--export",
+        help="DIR: write each run's phonopy YAMLs and pymatgen band structures to "
+        "DIR/<run>/<structure>/; FILE.csv or FILE.json: write campaign rows",
+    )
     results.add_argument("--launchpad", help="my_launchpad.yaml: state of unfinished structures")
 
 

@@ -18,7 +18,11 @@ console = Console()
 log_console = Console(stderr=True)
 """Logs, progress and errors go to standard error, so ``--format json`` output stays clean."""
 
-STORE_HELP = "jobflow-style store file (default: embedded store in ~/.phonogap/store)"
+STORE_HELP = (
+    "jobflow-style store file, mongodb:// URI or 'server' (default: $PHONOGAP_STORE_CONFIG, "
+    "$PHONOGAP_STORE_DIR, the JOB_STORE of $JOBFLOW_CONFIG_FILE or ~/.jobflow.yaml, else the "
+    "embedded store in ~/.phonogap/store)"
+)
 """Help of the ``--store`` option of the commands that read or write the store."""
 
 

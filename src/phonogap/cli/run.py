@@ -188,11 +188,13 @@ def run_workflow(
     from phonogap.config import flow_from_workflow
     from phonogap.report.outputs import write_outputs
     from phonogap.schemas.scans import ScanSummaryDocument
-    from phonogap.store.jobstore import describe_store, get_store
+    from phonogap.store.jobstore import select_store
 
+    store, where = select_store(store_config)
+    log_console.print(
+        f"store: {where}; job folders: {out_dir / 'jobs'}", soft_wrap=True, highlight=False
+    )
     flow, n_structures = flow_from_workflow(workflow, base_dir)
-    store = get_store(store_config)
-    log_console.print(f"store: {describe_store(store)}; job folders: {out_dir / 'jobs'}")
     if workflow.workflow == "extend_database":
         return run_extension(workflow, flow, store, out_dir, n_structures)
     start = time.perf_counter()
@@ -289,14 +291,15 @@ def run_campaign(
     from phonogap.report.campaign_rows import campaign_rows
     from phonogap.report.exports import write_rows
     from phonogap.store.campaigns import build_campaign
-    from phonogap.store.jobstore import describe_store, get_store
+    from phonogap.store.jobstore import select_store
 
+    store, where = select_store(store_config)
+    log_console.print(f"store: {where}", soft_wrap=True, highlight=False)
     structures, mp_ids = load_structures_from(workflow.structures, base_dir)
-    store = get_store(store_config)
     campaign = build_campaign(workflow, structures, mp_ids, store=store)
     log_console.print(
-        f"store: {describe_store(store)}; campaign {campaign.name}: {len(campaign.structures)} "
-        f"to run, {len(campaign.skipped)} finished earlier"
+        f"campaign {campaign.name}: {len(campaign.structures)} to run, "
+        f"{len(campaign.skipped)} finished earlier"
     )
     if type(store.docs_store).__name__ == "MontyStore" and len(campaign.structures) > 3:
         log_console.print(

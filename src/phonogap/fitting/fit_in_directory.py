@@ -14,7 +14,7 @@ from phonogap.database.extxyz import labelled_summary, write_training_xyz
 from phonogap.database.regularisation import apply_atomwise_sigma
 from phonogap.fitting.errors import prediction_errors
 from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
-from phonogap.fitting.gap_fit_run import run_gap_fit, sparse_points_used
+from phonogap.fitting.gap_fit_run import potential_files, run_gap_fit, sparse_points_used
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.schemas.fit import GapFitDocument
 from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
@@ -83,7 +83,9 @@ def fit_gap_in_directory(
     Returns
     -------
     GapFitDocument
-        Path and checksum of the potential, settings and training errors.
+        Path and checksum of the potential, settings and training errors, the xml's path
+        relative to ``workdir`` and the text of the xml and its sparseX files
+        (:func:`read_potential_files`).
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -129,4 +131,22 @@ def fit_gap_in_directory(
         wall_time_s=run.wall_time_s,
         sparse_points_used=used,
         versions=software_versions(),
+        potential_relative_path=Path(run.xml_path).resolve().relative_to(workdir).as_posix(),
+        potential_files=read_potential_files(Path(run.xml_path)),
     )
+
+
+def read_potential_files(xml_path: Path) -> dict[str, str]:
+    """Read a GAP potential's xml and sparseX files as text.
+
+    Parameters
+    ----------
+    xml_path
+        The potential xml; its sparseX files are next to it.
+
+    Returns
+    -------
+    dict
+        File name -> text, the xml first (the files gap_fit writes are ASCII text).
+    """
+    return {path.name: path.read_text() for path in potential_files(xml_path)}

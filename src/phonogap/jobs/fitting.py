@@ -3,7 +3,9 @@
 ``fit_gap`` fits a labelled dataset with Eq. 8 sigmas on the single displacements;
 ``fit_extended_gap`` fits an extended database with its per-config_type sparse split. Both call
 :func:`phonogap.fitting.fit_in_directory.fit_gap_in_directory` in the job's directory, where
-``gap.xml`` and its sparseX files stay.
+``gap.xml`` and its sparseX files stay; their text also goes to the data store
+(``potential_files``), so :func:`phonogap.store.potentials.fetch_potential` can write them on
+another machine by the potential's checksum.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ if TYPE_CHECKING:
     from phonogap.schemas.dataset import LabelledDatasetDocument
 
 
-@job(name="fit_gap", output_schema=GapFitDocument)
+FIT_DATA = ["potential_files"]
+"""Fields of the fit documents kept in the data store: the potential's files, which can
+exceed MongoDB's 16 MB document limit."""
+
+
+@job(name="fit_gap", data=FIT_DATA, output_schema=GapFitDocument)
 def fit_gap(
     dataset: LabelledDatasetDocument,
     hyperparameters: GapHyperparameters | None = None,
@@ -74,7 +81,7 @@ def fit_gap(
     return document.model_copy(update={"reference": dataset.reference})
 
 
-@job(name="fit_extended_gap", output_schema=ExtendedFitDocument)
+@job(name="fit_extended_gap", data=FIT_DATA, output_schema=ExtendedFitDocument)
 def fit_extended_gap(
     dataset: ExtendedDatasetDocument,
     hyperparameters: GapHyperparameters,

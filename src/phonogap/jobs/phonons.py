@@ -21,6 +21,7 @@ from phonogap.phonons.benchmark import (
     single_displacement_forces,
 )
 from phonogap.phonons.comparison import compare_phonons
+from phonogap.phonons.interchange import band_structure, phonopy_params_yaml
 from phonogap.phonons.settings import PhononSettings
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.phonons import BandData, PhononBenchmarkDocument
@@ -39,7 +40,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@job(name="phonon_benchmark", data=["bands", "dos"], output_schema=PhononBenchmarkDocument)
+PHONON_BENCHMARK_DATA = [
+    "bands",
+    "dos",
+    "reference_phonopy_yaml",
+    "potential_phonopy_yaml",
+    "reference_band_structure",
+    "potential_band_structure",
+]
+"""Fields of :class:`PhononBenchmarkDocument` kept in the data store (large blobs)."""
+
+
+@job(name="phonon_benchmark", data=PHONON_BENCHMARK_DATA, output_schema=PhononBenchmarkDocument)
 def benchmark_structure(
     setup: PhononSetup,
     fit: GapFitDocument,
@@ -74,7 +86,8 @@ def benchmark_structure(
     Returns
     -------
     PhononBenchmarkDocument
-        RMS error, imaginary-mode flags, volumes and band data.
+        RMS error, imaginary-mode flags, volumes and band data; in the data store also the
+        phonopy params YAML and the pymatgen band structure of reference and potential.
     """
     relax_settings = relax_settings or RelaxSettings()
     phonon_settings = phonon_settings or PhononSettings()
@@ -137,6 +150,10 @@ def benchmark_structure(
         ),
         dos=dos_on_common_grid(reference_phonon, phonon, phonon_settings.mesh),
         versions=software_versions(),
+        reference_phonopy_yaml=phonopy_params_yaml(reference_phonon),
+        potential_phonopy_yaml=phonopy_params_yaml(phonon),
+        reference_band_structure=band_structure(path, reference_thz, reference_phonon),
+        potential_band_structure=band_structure(path, potential_thz, phonon),
     )
 
 
@@ -200,6 +217,8 @@ def benchmark_phonons(
     dropped = [] if relaxation is None else [r.model_dump() for r in relaxation.dropped]
     known = {} if relaxation is None else {s.name: s.mp_id for s in relaxation.structures}
     mp_ids = {**known, **(mp_ids or {})}
+    # the potential's files are in the data store; the fanned-out jobs need only the path
+    fit = fit.model_copy(update={"potential_files": {}})
     jobs = []
     for setup in setups:
         benchmark = benchmark_structure(

@@ -1,4 +1,4 @@
-"""Application layer: results as JSON and CSV files (results.json, campaign tables)."""
+"""Application layer: results as files (results.json, campaign tables, phonopy/pymatgen files)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,17 @@ from phonogap.errors import PhonogapError
 from phonogap.schemas.campaign import CampaignStructureRow
 
 if TYPE_CHECKING:
+    from jobflow import JobStore
+
     from phonogap.schemas.phonons import BenchmarkSummaryDocument
+
+BENCHMARK_FILES = {
+    "reference_phonopy_yaml": "reference_phonopy.yaml",
+    "potential_phonopy_yaml": "potential_phonopy.yaml",
+    "reference_band_structure": "reference_band_structure.json",
+    "potential_band_structure": "potential_band_structure.json",
+}
+"""Field of a stored phonon benchmark document -> file written by :func:`export_benchmarks`."""
 
 
 class ExportError(PhonogapError, ValueError):
@@ -120,3 +130,77 @@ def write_rows(rows: list[CampaignStructureRow], path: Path) -> Path:
                 }
             )
     return path
+
+
+def write_benchmark_files(document: dict[str, Any], directory: Path) -> list[Path]:
+    """Write one benchmark's phonopy YAMLs and pymatgen band structures.
+
+    Parameters
+    ----------
+    document
+        A phonon benchmark document loaded from the store (data fields included).
+    directory
+        Output folder (created).
+
+    Returns
+    -------
+    list of Path
+        The files written (:data:`BENCHMARK_FILES` present in the document; older
+        documents without them give none).
+    """
+    from monty.json import MontyEncoder, jsanitize
+
+    written = []
+    for field, name in BENCHMARK_FILES.items():
+        value = document.get(field)
+        if value is None:
+            continue
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / name
+        if isinstance(value, str):
+            path.write_text(value)
+        else:
+            payload = value.as_dict() if hasattr(value, "as_dict") else value
+            path.write_text(json.dumps(jsanitize(payload, strict=True), cls=MontyEncoder))
+        written.append(path)
+    return written
+
+
+def export_benchmarks(store: JobStore, found: list[dict[str, Any]], directory: Path) -> list[Path]:
+    """Export the benchmarks of runs as files others can read.
+
+    Writes ``directory/<run>/<structure>/`` ``reference_phonopy.yaml``,
+    ``potential_phonopy.yaml`` (``phonopy.load``, ``phonogap compare-phonons``),
+    ``reference_band_structure.json`` and ``potential_band_structure.json`` (pymatgen
+    ``PhononBandStructureSymmLine.as_dict()``).
+
+    Parameters
+    ----------
+    store
+        A connected JobStore.
+    found
+        Runs as :func:`phonogap.store.queries.find_summaries` returns them, newest first;
+        of several runs with the same name only the newest is exported.
+    directory
+        Output directory.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+    """
+    from phonogap.store.queries import benchmark_document
+
+    written: list[Path] = []
+    done: set[str] = set()
+    for item in found:
+        summary = item["summary"]
+        if summary.run_name in done:
+            continue
+        done.add(summary.run_name)
+        for row in summary.rows:
+            document = benchmark_document(store, item["uuid"], row["name"])
+            if document is not None:
+                folder = directory / summary.run_name / row["name"]
+                written += write_benchmark_files(document, folder)
+    return written

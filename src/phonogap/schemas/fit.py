@@ -27,3 +27,12 @@ class GapFitDocument(BaseModel):
     )
     reference: dict = Field(default_factory=dict)
     versions: dict[str, str] = Field(default_factory=dict)
+    potential_relative_path: str | None = Field(
+        None,
+        description="The xml's path relative to the job directory that fitted it (e.g. gap.xml)",
+    )
+    potential_files: dict[str, str] = Field(
+        default_factory=dict,
+        description="File name -> text of the xml and its sparseX files (data store); "
+        "phonogap.store.potentials.fetch_potential writes them anywhere by potential_sha256",
+    )

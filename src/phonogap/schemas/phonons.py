@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from pymatgen.phonon.bandstructure import PhononBandStructureSymmLine
 
 
 class BandData(BaseModel):
@@ -49,6 +50,20 @@ class PhononBenchmarkDocument(BaseModel):
     bands: BandData | None = None
     dos: DosData | None = None
     versions: dict[str, str] = Field(default_factory=dict)
+    reference_phonopy_yaml: str | None = Field(
+        None,
+        description="Reference phonopy params YAML (displacements, forces, force constants), "
+        "loadable by phonopy.load (data store)",
+    )
+    potential_phonopy_yaml: str | None = Field(
+        None, description="The potential's phonopy params YAML (data store)"
+    )
+    reference_band_structure: PhononBandStructureSymmLine | None = Field(
+        None, description="Reference bands on the benchmark path, pymatgen (data store)"
+    )
+    potential_band_structure: PhononBandStructureSymmLine | None = Field(
+        None, description="The potential's bands on the same path, pymatgen (data store)"
+    )
 
     def row(self) -> dict:
         """Return the flat record written to results.json and tables.

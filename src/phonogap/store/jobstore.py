@@ -1,6 +1,10 @@
 """Application layer: build the JobStore that phonogap flows write to.
 
-Two kinds, chosen by a jobflow-style configuration file or by default:
+Chosen, first match wins (:func:`select_store`): ``--store`` (``config_file``),
+``$PHONOGAP_STORE_CONFIG``, an embedded store directory (``directory`` or
+``$PHONOGAP_STORE_DIR``), the ``JOB_STORE`` of jobflow's configuration file
+(``$JOBFLOW_CONFIG_FILE``, else ``~/.jobflow.yaml``, as :class:`jobflow.settings.JobflowSettings`
+finds it), and last the embedded store in ``~/.phonogap/store``. The kinds:
 
 * **embedded** (default): maggma ``MontyStore`` collections on SQLite in a directory
   (``~/.phonogap/store`` unless ``PHONOGAP_STORE_DIR`` or ``directory`` says otherwise).
@@ -36,6 +40,8 @@ from phonogap.errors import PhonogapError
 DEFAULT_STORE_DIR = Path("~/.phonogap/store")
 STORE_DIR_VARIABLE = "PHONOGAP_STORE_DIR"
 STORE_CONFIG_VARIABLE = "PHONOGAP_STORE_CONFIG"
+JOBFLOW_CONFIG_VARIABLE = "JOBFLOW_CONFIG_FILE"
+"""jobflow's variable naming its configuration file (default ``~/.jobflow.yaml``)."""
 DATABASE_NAME = "phonogap"
 
 
@@ -184,7 +190,7 @@ def local_server_store(directory: str | Path | None = None) -> JobStore:
 def get_store(
     config_file: str | Path | None = None, directory: str | Path | None = None
 ) -> JobStore:
-    """Return the JobStore to use.
+    """Return the JobStore to use (see :func:`select_store` for the order).
 
     Parameters
     ----------
@@ -192,21 +198,102 @@ def get_store(
         A jobflow-style store file, a ``mongodb://`` URI, or ``server`` (the local server);
         default ``$PHONOGAP_STORE_CONFIG`` if set.
     directory
-        Directory of the embedded store when no file is given.
+        Directory of an embedded store.
 
     Returns
     -------
     JobStore
-        The configured store, or the embedded default.
+        The configured store: ``config_file``, an embedded store in ``directory`` or
+        ``$PHONOGAP_STORE_DIR``, jobflow's configured ``JOB_STORE``, or the embedded default.
     """
-    config_file = config_file or os.environ.get(STORE_CONFIG_VARIABLE)
-    if config_file and str(config_file).startswith(("mongodb://", "mongodb+srv://")):
-        return mongo_store(str(config_file))
-    if config_file and str(config_file) == "server":
-        return local_server_store()
+    return select_store(config_file, directory)[0]
+
+
+def jobflow_config_file() -> tuple[Path, str] | None:
+    """Find jobflow's configuration file, if it names a ``JOB_STORE``.
+
+    jobflow (:class:`jobflow.settings.JobflowSettings`) reads ``$JOBFLOW_CONFIG_FILE``, else
+    ``~/.jobflow.yaml``, when that file exists and is not empty; without a ``JOB_STORE`` in
+    it, jobflow falls back to a MemoryStore, which phonogap does not use for runs.
+
+    Returns
+    -------
+    tuple or None
+        ``(path, how it was found)`` with ``"JOBFLOW_CONFIG_FILE"`` or ``"~/.jobflow.yaml"``,
+        or None if there is no such file or it has no ``JOB_STORE``.
+
+    Raises
+    ------
+    StoreConfigError
+        If the file exists but is not valid YAML/JSON.
+    """
+    from jobflow.settings import DEFAULT_CONFIG_FILE_PATH
+    from monty.serialization import loadfn
+
+    named = os.environ.get(JOBFLOW_CONFIG_VARIABLE)
+    path = Path(named or DEFAULT_CONFIG_FILE_PATH).expanduser()
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        content = loadfn(path)
+    except Exception as exc:
+        raise StoreConfigError(f"jobflow configuration {path} is not readable: {exc}") from exc
+    if not isinstance(content, dict) or not content.get("JOB_STORE"):
+        return None
+    return path, JOBFLOW_CONFIG_VARIABLE if named else "~/.jobflow.yaml"
+
+
+def select_store(
+    config_file: str | Path | None = None, directory: str | Path | None = None
+) -> tuple[JobStore, str]:
+    """Return the JobStore to use and which one it is, and why, for the first log line.
+
+    Order: ``config_file`` (``--store``), ``$PHONOGAP_STORE_CONFIG``, an embedded store in
+    ``directory`` or ``$PHONOGAP_STORE_DIR``, the ``JOB_STORE`` of jobflow's configuration
+    file (:func:`jobflow_config_file`; read by a fresh
+    :class:`~jobflow.settings.JobflowSettings`, so a ``JOBFLOW_CONFIG_FILE`` set after
+    jobflow was imported counts), then the embedded store in ``~/.phonogap/store``.
+
+    Parameters
+    ----------
+    config_file
+        ``--store``: a jobflow-style store file, a ``mongodb://`` URI, or ``server``.
+    directory
+        Directory of an embedded store.
+
+    Returns
+    -------
+    tuple
+        ``(store, description)``, e.g. ``"jobflow config /p/jobflow.yaml
+        (JOBFLOW_CONFIG_FILE): MongoStore host:27017 (outputs)"`` or ``"embedded MontyStore
+        at /home/u/.phonogap/store (no jobflow config found)"``.
+    """
     if config_file:
-        return store_from_file(config_file)
-    return embedded_store(directory)
+        reason = "--store"
+    elif os.environ.get(STORE_CONFIG_VARIABLE):
+        config_file, reason = os.environ[STORE_CONFIG_VARIABLE], STORE_CONFIG_VARIABLE
+    if config_file:
+        if str(config_file).startswith(("mongodb://", "mongodb+srv://")):
+            store = mongo_store(str(config_file))
+        elif str(config_file) == "server":
+            store = local_server_store()
+        else:
+            store = store_from_file(config_file)
+        return store, f"{describe_store(store)} ({reason} {config_file})"
+    if directory or os.environ.get(STORE_DIR_VARIABLE):
+        reason = "directory given" if directory else STORE_DIR_VARIABLE
+        store = embedded_store(directory)
+        return store, f"embedded {describe_store(store)} ({reason})"
+    found = jobflow_config_file()
+    if found is not None:
+        from jobflow.settings import JobflowSettings
+
+        path, how = found
+        store = JobflowSettings().JOB_STORE
+        return store, f"jobflow config {path} ({how}): {describe_store(store)}"
+    store = embedded_store()
+    location = getattr(store.docs_store, "database_path", "")
+    return store, f"embedded MontyStore at {location} (no jobflow config found)"
 
 
 def describe_store(store: JobStore) -> str:
