@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from emmet.core.structure import StructureMetadata
+
 from phonogap.database.sparse_environments import sparse_environments
 from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
@@ -122,7 +124,9 @@ def main() -> None:
                 phonon_settings=PhononSettings(potential_geometry=geometry),
                 n_workers=args.n_workers,
             )
-            row = document.model_dump(exclude={"bands", "dos", "versions", "settings"})
+            row = document.model_dump(
+                exclude={"bands", "dos", "versions", "settings", *StructureMetadata.model_fields}
+            )
             row["wall_time_s"] = time.perf_counter() - start
             rows.append(row)
             print(
@@ -150,7 +154,7 @@ def main() -> None:
             "peak_memory_mb": peak_mb,
             "n_training_configurations": fit.n_training_configurations,
             "observables": fit.observables,
-            "training_errors": fit.training_errors,
+            "training_errors": fit.training_errors.model_dump(),
             "potential_xml": fit.potential_xml,
         },
         "summary": {

@@ -103,7 +103,7 @@ def fit(configurations: list, hyper: GapHyperparameters, workdir: Path, f: float
         "sparse_split": hyper.config_type_n_sparse,
         "f": document.f,
         "wall_time_s": document.wall_time_s,
-        "training_errors": document.training_errors,
+        "training_errors": document.training_errors.model_dump(),
         "n_training_configurations": document.n_training_configurations,
     }
 

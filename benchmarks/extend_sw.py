@@ -219,17 +219,18 @@ def report(
     """Write the JSON and PNGs and print the tables."""
     fits = {fit.label: fit for fit in outputs.get("ExtendedFitDocument", [])}
     summaries = {summary_label(s): s for s in outputs.get("BenchmarkSummaryDocument", [])}
-    rms = {name: {r["name"]: r["rms_thz"] for r in s.rows} for name, s in summaries.items()}
+    rms = {name: {r.name: r.rms_thz for r in s.rows} for name, s in summaries.items()}
     (melt,) = outputs["MeltQuenchErrorsDocument"]
     kappa = [k.row() for k in outputs.get("KappaDocument", [])]
     (general,) = [
         d for d in outputs.get("LabelledDatasetDocument", []) if "vacancy" in str(d.summary)
     ]
-    paired = paired_vs_base(melt.snapshot_errors)
+    melt_dump = melt.model_dump(mode="json")
+    paired = paired_vs_base(melt_dump["snapshot_errors"])
     payload = {
         "description": "GAP base-only vs base + allotrope supercells, SW reference",
         "scale": {
-            "mp_ids": sorted({r["name"] for s in summaries.values() for r in s.rows}),
+            "mp_ids": sorted({r.name for s in summaries.values() for r in s.rows}),
             "n_sparse_base": args.n_sparse_base,
             "n_sparse_new": args.n_sparse_new,
             "preset": args.preset,
@@ -244,7 +245,7 @@ def report(
             name: {
                 "sparse_split": fit.sparse_split,
                 "f": fit.f,
-                "training_errors": fit.training_errors,
+                "training_errors": fit.training_errors.model_dump(),
                 "wall_time_s": fit.wall_time_s,
                 "dataset_summary": fit.dataset_summary,
             }
@@ -252,9 +253,9 @@ def report(
         },
         "phonons": {
             name: {
-                "rows": s.rows,
+                "rows": [r.model_dump() for r in s.rows],
                 "median_rms_thz": s.median_rms_thz,
-                "max_rms_thz": max((r["rms_thz"] for r in s.rows), default=None),
+                "max_rms_thz": max((r.rms_thz for r in s.rows), default=None),
                 "n_false_instabilities": s.n_false_instabilities,
                 "failed": s.failed,
             }
@@ -262,9 +263,9 @@ def report(
         },
         "kappa": kappa,
         "melt_quench": {
-            "phase_errors": melt.phase_errors,
+            "phase_errors": melt_dump["phase_errors"],
             "phase_diagnostics": melt.phase_diagnostics,
-            "snapshot_errors": melt.snapshot_errors,
+            "snapshot_errors": melt_dump["snapshot_errors"],
             "paired_vs_base": paired,
             "paper": PAPER_MELT_QUENCH,
         },
@@ -277,9 +278,9 @@ def report(
     stem = f"extend_sw{args.tag}"
     (args.out / f"{stem}.json").write_text(json.dumps(payload, indent=2, default=str))
     plot_rms_comparison(rms, args.out / f"{stem}_rms.png", title="GAP vs SW phonons")
-    plot_melt_quench_errors(melt.snapshot_errors, args.out / f"{stem}_melt_quench.png")
+    plot_melt_quench_errors(melt_dump["snapshot_errors"], args.out / f"{stem}_melt_quench.png")
     plot_melt_quench_thermo(melt.thermo, args.out / f"{stem}_thermo.png")
-    plot_phase_errors(melt.phase_errors, args.out / f"{stem}_phase_errors.png")
+    plot_phase_errors(melt_dump["phase_errors"], args.out / f"{stem}_phase_errors.png")
     print_tables(rms, summaries, melt, paired, kappa, fits)
     print(f"wall {wall:.0f} s; results in {args.out}")
 

@@ -60,11 +60,12 @@ def main() -> None:
     flow = MeltQuenchMaker(settings=settings, reference="sw").make(potentials)
     responses = run_locally(flow, root_dir=Path(payload["work_dir"]), create_folders=True)
     melt = responses[flow.jobs[-1].uuid][1].output
+    dump = melt.model_dump(mode="json")
     payload["melt_quench"].update(
         {
-            "phase_errors": melt.phase_errors,
+            "phase_errors": dump["phase_errors"],
             "phase_diagnostics": melt.phase_diagnostics,
-            "snapshot_errors": melt.snapshot_errors,
+            "snapshot_errors": dump["snapshot_errors"],
             "settings": melt.settings,
             "n_atoms": melt.n_atoms,
             "potentials": potentials,
@@ -72,9 +73,9 @@ def main() -> None:
     )
     payload["scale"]["md_settings"] = melt.settings
     path.write_text(json.dumps(payload, indent=2, default=str))
-    plot_melt_quench_errors(melt.snapshot_errors, args.out / "extend_sw_melt_quench.png")
+    plot_melt_quench_errors(dump["snapshot_errors"], args.out / "extend_sw_melt_quench.png")
     plot_melt_quench_thermo(melt.thermo, args.out / "extend_sw_thermo.png")
-    plot_phase_errors(melt.phase_errors, args.out / "extend_sw_phase_errors.png")
+    plot_phase_errors(dump["phase_errors"], args.out / "extend_sw_phase_errors.png")
     for row in melt.table():
         print(row)
     print(json.dumps(melt.phase_diagnostics, indent=1))

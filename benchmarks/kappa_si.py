@@ -216,8 +216,8 @@ def fit_row(fit: Any, wall: float) -> dict:
         "peak_child_rss_mb": peak_child_rss_mb(),
         "n_training_configurations": fit.n_training_configurations,
         "n_training_atoms": fit.dataset_summary.get("n_atoms"),
-        "training_force_rmse_ev_per_ang": errors.get("force_rmse_ev_per_ang"),
-        "training_energy_rmse_mev_per_atom": errors.get("energy_rmse_mev_per_atom"),
+        "training_force_rmse_ev_per_ang": errors.force_rmse_ev_per_ang,
+        "training_energy_rmse_mev_per_atom": errors.energy_rmse_mev_per_atom,
     }
 
 

@@ -75,22 +75,24 @@ def main() -> None:
     tag = f"si_allotropes_sw_f{args.f:g}_M{args.n_sparse}"
     (args.out / f"{tag}.json").write_text(json.dumps(payload, indent=2, default=str))
     plot_rms_bars(
-        summary.rows, args.out / f"{tag}.png", title=f"GAP vs SW, f={args.f:g}, M={args.n_sparse}"
+        payload["structures"],
+        args.out / f"{tag}.png",
+        title=f"GAP vs SW, f={args.f:g}, M={args.n_sparse}",
     )
 
     print(f"{'mp_id':<12} {'RMS (THz)':>10} {'imag ref':>9} {'imag GAP':>9} {'false':>6}")
     for row in summary.rows:
         print(
-            f"{row['mp_id'] or row['name']:<12} {row['rms_thz']:>10.4f} "
-            f"{row['imaginary_reference']!s:>9} {row['imaginary_potential']!s:>9} "
-            f"{row['false_instability']!s:>6}"
+            f"{row.mp_id or row.name:<12} {row.rms_thz:>10.4f} "
+            f"{row.imaginary_reference!s:>9} {row.imaginary_potential!s:>9} "
+            f"{row.false_instability!s:>6}"
         )
     print(
         f"median RMS {summary.median_rms_thz:.4f} THz; false instabilities "
         f"{summary.n_false_instabilities}; failed {summary.failed}; dropped "
-        f"{[d['name'] for d in summary.dropped]}"
+        f"{[d.name for d in summary.dropped]}"
     )
-    print(f"fit {summary.fit['wall_time_s']:.0f} s; total wall {wall:.0f} s; results in {args.out}")
+    print(f"fit {summary.fit.wall_time_s:.0f} s; total wall {wall:.0f} s; results in {args.out}")
 
 
 if __name__ == "__main__":

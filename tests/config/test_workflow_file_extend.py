@@ -123,8 +123,8 @@ def test_dataset_base_imports_inside_the_job(bundled_dir):
     document = job.function(*job.function_args)
     assert isinstance(document, LabelledDatasetDocument)
     assert len(document.configurations) == 214
-    assert document.reference["backend"] == "imported"
-    assert document.reference["importer"] == "mlearn"
+    assert document.reference.backend == "imported"
+    assert document.reference.extra["importer"] == "mlearn"
     assert job.name == "import_base_database"
     assert job._kwargs == {"data": ["configurations"]}  # the configurations go to the data store
 

@@ -101,7 +101,7 @@ def test_sparse_environments_fix_third_order_forces(conventional_diamond, tmp_pa
         if count:
             summary = fit.dataset_summary["observables_per_config_type"]
             assert not any(summary.get(SPARSE_ENVIRONMENT, {}).values())
-            assert SPARSE_ENVIRONMENT not in fit.training_errors["per_config_type"]
+            assert SPARSE_ENVIRONMENT not in fit.training_errors.per_config_type
     scale = float(np.sqrt(np.mean(truth**2)))  # 1.1 eV/Å³
     # measured: 0.054 without (5% of the signal), 0.0009 with (0.08%); a tenfold gain and
     # better than 1% leave room for other BLAS/gap_fit builds

@@ -31,7 +31,7 @@ def test_fit_in_a_directory_whose_path_has_commas(tmp_path):
     assert document.observables == ["energy", "forces", "virial"]
     assert document.atomwise_config_types == []
     # 24 atoms, 20 sparse points: the default force sigma 0.1 eV/A bounds the training error
-    assert document.training_errors["force_rmse_ev_per_ang"] < 0.1
+    assert document.training_errors.force_rmse_ev_per_ang < 0.1
 
 
 def test_fit_document_records_the_sparse_points_gap_fit_really_used(tmp_path, caplog):

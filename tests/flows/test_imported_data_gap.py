@@ -11,6 +11,7 @@ from phonogap.fitting.settings import FitSettings
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings
 from phonogap.phonons.settings import PhononSettings
+from phonogap.schemas.phonons import BenchmarkRow
 
 SUBSET = {"mp-149": 22, "mp-168": 25}
 """Diamond and BC8 (the paper's hardest stable allotrope)."""
@@ -45,15 +46,15 @@ def summaries(bundled_dir, tmp_path_factory):
     return {eq: run(bundled_dir, tmp_path, eq) for eq in (False, True)}
 
 
-def volume_change(row: dict) -> float:
-    return row["volume_potential_ang3_per_atom"] / row["volume_reference_ang3_per_atom"] - 1
+def volume_change(row: BenchmarkRow) -> float:
+    return row.volume_potential_ang3_per_atom / row.volume_reference_ang3_per_atom - 1
 
 
 def test_forces_only_fit_records_its_observables(summaries):
     fit = summaries[False].fit
     assert summaries[False].settings["reference"] == "imported"
-    assert fit["dataset_summary"]["observables"] == {"forces": 3, "force_atom_sigma": 3}
-    assert summaries[True].fit["dataset_summary"]["observables"]["virial"] == 2
+    assert fit.dataset_summary["observables"] == {"forces": 3, "force_atom_sigma": 3}
+    assert summaries[True].fit.dataset_summary["observables"]["virial"] == 2
 
 
 def test_equilibrium_constraints_keep_the_dft_volume(summaries):
@@ -64,10 +65,10 @@ def test_equilibrium_constraints_keep_the_dft_volume(summaries):
     60-sparse-point fit is that sensitive to numerics); with them both structures stay
     within 0.05% and the phonon RMS improves, in both.
     """
-    without = {row["name"]: row for row in summaries[False].rows}
-    with_eq = {row["name"]: row for row in summaries[True].rows}
+    without = {row.name: row for row in summaries[False].rows}
+    with_eq = {row.name: row for row in summaries[True].rows}
     assert abs(volume_change(without["mp-168"])) > 0.01
     assert all(abs(volume_change(row)) < 0.005 for row in with_eq.values())
     assert summaries[True].median_rms_thz < summaries[False].median_rms_thz
-    assert with_eq["mp-168"]["rms_thz"] < 0.8  # measured 0.57 THz
+    assert with_eq["mp-168"].rms_thz < 0.8  # measured 0.57 THz
     assert not summaries[True].failed

@@ -54,21 +54,19 @@ def test_flow_benchmarks_every_structure(diamond_and_lonsdaleite_run):
     _, store = diamond_and_lonsdaleite_run
     (found,) = find_summaries(store, "e2e")
     summary = found["summary"]
-    rows = {row["name"]: row for row in summary.rows}
+    rows = {row.name: row for row in summary.rows}
     assert set(rows) == {"mp-149", "mp-165"}
     assert summary.failed == []
     # diamond: one displacement in a 54-atom cell reproduces the SW phonons almost exactly
-    assert rows["mp-149"]["rms_thz"] < 0.05
-    assert rows["mp-165"]["rms_thz"] < 0.5
+    assert rows["mp-149"].rms_thz < 0.05
+    assert rows["mp-165"].rms_thz < 0.5
     for row in rows.values():
-        assert not row["imaginary_reference"]
-        assert not row["false_instability"]
-        assert row["mp_id"] == row["name"]
+        assert not row.imaginary_reference
+        assert not row.false_instability
+        assert row.mp_id == row.name
     assert summary.settings["f"] == F
     # SW relaxed diamond volume: (5.4310 A)^3 / 8
-    assert rows["mp-149"]["volume_reference_ang3_per_atom"] == pytest.approx(
-        5.43095**3 / 8, rel=1e-4
-    )
+    assert rows["mp-149"].volume_reference_ang3_per_atom == pytest.approx(5.43095**3 / 8, rel=1e-4)
 
 
 def test_training_file_has_eq8_sigmas_only_on_single_displacements(diamond_and_lonsdaleite_run):
@@ -119,7 +117,7 @@ def test_a_failing_structure_does_not_block_the_others(tmp_path, monkeypatch):
     store.connect()
     (found,) = find_summaries(store, "e2e_failure")
     assert found["summary"].failed == ["mp-165"]
-    assert [row["name"] for row in found["summary"].rows] == ["mp-149"]
+    assert [row.name for row in found["summary"].rows] == ["mp-149"]
     # the finished fit is kept in the store
     assert store.count({"name": "fit_gap"}) == 1
 
@@ -159,12 +157,12 @@ def test_kappa_step_reports_reference_and_potential(tmp_path):
     run_locally(flow, store=store, create_folders=True, root_dir=tmp_path / "jobs", log=False)
     store.connect()
     (found,) = find_summaries(store, "e2e_kappa")
-    rows = {row["name"]: row for row in found["summary"].kappa}
+    rows = {row.name: row for row in found["summary"].kappa}
     assert set(rows) == {"mp-149 reference", "mp-149 GAP"}
-    reference = np.array(rows["mp-149 reference"]["kappa_w_per_mk"])
-    assert rows["mp-149 reference"]["temperatures_k"] == [300, 600, 900]
+    reference = np.array(rows["mp-149 reference"].kappa_w_per_mk)
+    assert rows["mp-149 reference"].temperatures_k == [300, 600, 900]
     assert np.all(np.diff(reference) < 0)  # Umklapp: kappa falls with temperature
-    gap = np.array(rows["mp-149 GAP"]["kappa_w_per_mk"])
+    gap = np.array(rows["mp-149 GAP"].kappa_w_per_mk)
     assert np.all(gap > 0)
     with pytest.raises(ValueError, match=r"kappa.structures \['mp-0'\]"):
         small_maker(kappa={"structures": ["mp-0"]}).make({"mp-149": diamond.structure})

@@ -82,7 +82,8 @@ def test_dataset_document_and_training_file_round_trip(tmp_path):
     assert dataset.provenance["files"] == [{"path": str(MLEARN.resolve()), "sha256": digest}]
     assert len(dataset.input_checksum) == 64
     document = dataset.to_document()
-    assert document.reference["backend"] == "imported"
+    assert document.reference.backend == "imported"
+    assert document.reference.extra["importer"] == "mlearn"
     assert document.summary["observables"] == {"energy": 5, "forces": 5, "virial": 5}
     back = to_atoms_list(document.configurations)
     xyz = read_training_xyz(write_training_xyz(dataset.configurations, tmp_path / "train.xyz"))

@@ -44,9 +44,9 @@ def test_kappa_jobs_write_documents_and_files(sw_diamond, bundled_dir, tmp_path,
     dft_doc = responses[imported.uuid][1].output
     assert computed.name == "kappa Si-sw" and sw_doc.name == "Si-sw"
     assert sw_doc.method == "random_displacements" and sw_doc.n_supercells == 16
-    assert sw_doc.reference["backend"] == "sw" and sw_doc.settings == settings
+    assert sw_doc.reference.backend == "sw" and sw_doc.settings == settings
     assert dft_doc.method == "imported" and dft_doc.name == "test"
-    assert dft_doc.reference["sha256"]["forces_fc3"] == file_sha256(
+    assert dft_doc.reference.extra["sha256"]["forces_fc3"] == file_sha256(
         bundled_dir / "phono3py_si" / "test" / "FORCES_FC3_si_pbesol"
     )
     assert len(dft_doc.kappa_mean_diagonal_w_per_mk) == 3

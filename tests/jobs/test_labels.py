@@ -75,7 +75,7 @@ def test_mock_vasp_static_labels_match_vasprun(mock_vasp, tmp_path, monkeypatch)
     configuration = displaced_configuration()
     assert labelled.symbols == configuration.symbols
     np.testing.assert_allclose(labelled.positions_ang, configuration.positions_ang)
-    assert document.reference["backend"] == "vasp"
+    assert document.reference.backend == "vasp"
     assert labelled.info["code_version"].startswith("VASP 5")
 
 

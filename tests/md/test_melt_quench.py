@@ -73,25 +73,25 @@ def test_phase_errors_exact_for_reference_and_scaled_reference(
     assert melt_quench.n_atoms == 62
     errors = melt_quench.phase_errors
     for phase in (DEFECTIVE_CRYSTAL, LIQUID, AMORPHOUS):
-        assert errors["sw"][phase]["energy_mae_mev_per_atom"] < 1e-6
-        assert errors["sw"][phase]["force_rmse_ev_per_ang"] < 1e-8
-    assert errors["sw"][LIQUID]["n_snapshots"] == 5
+        assert errors["sw"][phase].energy_mae_mev_per_atom < 1e-6
+        assert errors["sw"][phase].force_rmse_ev_per_ang < 1e-8
+    assert errors["sw"][LIQUID].n_snapshots == 5
     # SW energies and forces are linear in epsilon: a 2 % larger epsilon gives errors of
     # exactly 2 % of the reference values
     rows = melt_quench.snapshot_errors["sw_eps_scaled"]
     assert len(rows) == melt_quench.n_snapshots
     liquid = errors["sw_eps_scaled"][LIQUID]
-    assert liquid["energy_mean_mev_per_atom"] == pytest.approx(
-        -liquid["energy_mae_mev_per_atom"]
+    assert liquid.energy_mean_mev_per_atom == pytest.approx(
+        -liquid.energy_mae_mev_per_atom
     )  # more binding everywhere
     for row in rows:
-        expected = (SCALED_EPS - 1.0) * row["reference_energy_ev_per_atom"] * 1000.0
-        assert row["energy_error_mev_per_atom"] == pytest.approx(expected, rel=1e-6)
-    crystal_energy = errors["sw_eps_scaled"][DEFECTIVE_CRYSTAL]["energy_mae_mev_per_atom"]
+        expected = (SCALED_EPS - 1.0) * row.reference_energy_ev_per_atom * 1000.0
+        assert row.energy_error_mev_per_atom == pytest.approx(expected, rel=1e-6)
+    crystal_energy = errors["sw_eps_scaled"][DEFECTIVE_CRYSTAL].energy_mae_mev_per_atom
     assert 0.02 * 3900 < crystal_energy < 0.02 * 4340  # SW cohesive energy 4.34 eV/atom
     assert (
-        liquid["force_rmse_ev_per_ang"]
-        > errors["sw_eps_scaled"][DEFECTIVE_CRYSTAL]["force_rmse_ev_per_ang"]
+        liquid.force_rmse_ev_per_ang
+        > errors["sw_eps_scaled"][DEFECTIVE_CRYSTAL].force_rmse_ev_per_ang
     )
     table = melt_quench.table()
     assert len(table) == 6

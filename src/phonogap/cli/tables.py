@@ -11,8 +11,9 @@ from phonogap.cli.common import console
 
 if TYPE_CHECKING:
     from phonogap.schemas.campaign import CampaignStructureRow
+    from phonogap.schemas.kappa import KappaRow
     from phonogap.schemas.md import MeltQuenchErrorsDocument
-    from phonogap.schemas.phonons import BenchmarkSummaryDocument
+    from phonogap.schemas.phonons import BenchmarkRow, BenchmarkSummaryDocument
     from phonogap.schemas.scans import ScanSummaryDocument
 
 FLAG = {None: "", True: "[red]YES[/red]", False: "no"}
@@ -40,7 +41,7 @@ def new_table(title: str, columns: tuple[str, ...]) -> Table:
     return table
 
 
-def print_rows(rows: list[dict[str, Any]], title: str) -> None:
+def print_rows(rows: list[BenchmarkRow], title: str) -> None:
     """Print benchmark rows: RMS (THz), imaginary modes and false instabilities.
 
     Parameters
@@ -54,17 +55,17 @@ def print_rows(rows: list[dict[str, Any]], title: str) -> None:
     table = new_table(title, columns)
     for row in rows:
         table.add_row(
-            row["name"],
-            row.get("mp_id") or "",
-            f"{row['rms_thz']:.4f}",
-            str(row["imaginary_reference"]),
-            str(row["imaginary_potential"]),
-            FLAG[bool(row["false_instability"])],
+            row.name,
+            row.mp_id or "",
+            f"{row.rms_thz:.4f}",
+            str(row.imaginary_reference),
+            str(row.imaginary_potential),
+            FLAG[bool(row.false_instability)],
         )
     console.print(table)
 
 
-def print_kappa(rows: list[dict[str, Any]]) -> None:
+def print_kappa(rows: list[KappaRow]) -> None:
     """Print lattice thermal conductivities, one column per temperature (nothing if none).
 
     Parameters
@@ -74,10 +75,10 @@ def print_kappa(rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    temperatures = tuple(f"{temperature:g} K" for temperature in rows[0]["temperatures_k"])
+    temperatures = tuple(f"{temperature:g} K" for temperature in rows[0].temperatures_k)
     table = new_table("lattice thermal conductivity, W/(m K)", ("calculation", *temperatures))
     for row in rows:
-        table.add_row(row["name"], *(f"{value:.1f}" for value in row["kappa_w_per_mk"]))
+        table.add_row(row.name, *(f"{value:.1f}" for value in row.kappa_w_per_mk))
     console.print(table)
 
 
@@ -92,15 +93,15 @@ def print_scan(summary: ScanSummaryDocument) -> None:
     columns = ("variant", "median RMS (THz)", "false instab.", "SOAP M used", "fit (s)", "failed")
     table = new_table(f"{summary.run_name}: scan of {summary.parameter}", columns)
     for row in summary.variants:
-        median = row["median_rms_thz"]
-        used = row.get("soap_sparse_points_used")
+        median = row.median_rms_thz
+        used = row.soap_sparse_points_used
         table.add_row(
-            row["label"],
+            row.label,
             "n/a" if median is None else f"{median:.4f}",
-            str(row["n_false_instabilities"]),
+            str(row.n_false_instabilities),
             "n/a" if used is None else str(used),
-            f"{row['fit_wall_time_s'] or 0:.0f}",
-            ", ".join(row["failed"]),
+            f"{row.fit_wall_time_s or 0:.0f}",
+            ", ".join(row.failed),
         )
     console.print(table)
     for label in summary.failed_variants:
@@ -125,7 +126,7 @@ def print_summary(summary: BenchmarkSummaryDocument) -> str:
     for name in summary.failed:
         console.print(f"[red]failed[/red]: {name} (see its job folder)")
     for dropped in summary.dropped:
-        console.print(f"dropped: {dropped['name']}: {escape(dropped['reason'])}")
+        console.print(f"dropped: {dropped.name}: {escape(dropped.reason)}")
     return "n/a" if summary.median_rms_thz is None else f"{summary.median_rms_thz:.4f}"
 
 
@@ -138,7 +139,7 @@ def print_melt_quench(document: MeltQuenchErrorsDocument) -> None:
         The melt–quench errors.
     """
     title = (
-        f"melt-quench errors vs {document.reference.get('backend', 'reference')} "
+        f"melt-quench errors vs {document.reference.backend} "
         f"({document.n_atoms} atoms, {document.n_snapshots} snapshots; last five per phase)"
     )
     columns = ("potential", "phase", "E MAE (meV/atom)", "F RMSE (eV/Å)")

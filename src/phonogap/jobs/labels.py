@@ -31,7 +31,7 @@ from phonogap.reference.vasp import vasp_task_labels
 from phonogap.schemas.configuration import Configuration, to_atoms_list
 from phonogap.schemas.dataset import LabelledDatasetDocument
 from phonogap.schemas.keys import ISOLATED_ATOM
-from phonogap.schemas.provenance import checksum_of, software_versions
+from phonogap.schemas.provenance import ReferenceProvenance, checksum_of, software_versions
 
 if TYPE_CHECKING:
     from phonogap.reference.base import Reference
@@ -213,7 +213,9 @@ def label_database_per_configuration(database: DatabaseDocument, reference: Refe
 
 @job(name="collect_labels", data=["configurations"], output_schema=LabelledDatasetDocument)
 def collect_labels(
-    configurations: list[Configuration], reference: dict[str, Any], input_checksum: str
+    configurations: list[Configuration],
+    reference: ReferenceProvenance | dict[str, Any],
+    input_checksum: str,
 ) -> LabelledDatasetDocument:
     """Gather per-configuration labels into the training set the fit reads.
 
@@ -233,9 +235,10 @@ def collect_labels(
         (eV, the ``e0`` gap_fit gets) under ``isolated_atom_energies_ev``.
     """
     configurations = [Configuration.model_validate(c) for c in configurations]
+    reference = ReferenceProvenance.model_validate(reference)
     atoms_list = to_atoms_list(configurations)
     for index, atoms in enumerate(atoms_list):
-        check_finite_labels(atoms, index, reference.get("backend", "reference"))
+        check_finite_labels(atoms, index, reference.backend)
     summary = labelled_summary(atoms_list)
     summary["isolated_atom_energies_ev"] = {
         c.symbols[0]: c.energy_ev for c in configurations if c.config_type == ISOLATED_ATOM

@@ -120,7 +120,8 @@ def benchmark_structure(
         mesh=phonon_settings.mesh,
     )
     unitcell = setup.unitcell
-    return PhononBenchmarkDocument(
+    return PhononBenchmarkDocument.from_structure(
+        unitcell,
         name=setup.name,
         mp_id=mp_id,
         formula=unitcell.composition.reduced_formula,

@@ -17,7 +17,7 @@ from jobflow import Flow, Job, Response, job
 
 from phonogap.schemas.provenance import software_versions
 from phonogap.schemas.structures import (
-    DroppedStructureRecord,
+    DroppedStructure,
     RelaxationDocument,
     RelaxedStructure,
 )
@@ -109,18 +109,18 @@ def relax_with_reference(
     relax_settings = relax_settings or RelaxSettings()
     filter_settings = filter_settings or FilterSettings()
     mp_ids = mp_ids or {}
-    dropped: list[DroppedStructureRecord] = []
+    dropped: list[DroppedStructure] = []
     candidates = dict(structures)
     if filter_settings.max_atoms is not None:
         kept_names, too_big = filter_max_atoms(candidates, filter_settings.max_atoms)
-        dropped += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in too_big]
+        dropped += [DroppedStructure(name=d.name, reason=d.reason) for d in too_big]
         candidates = {name: candidates[name] for name in kept_names}
 
     results = relax_many(reference, candidates, relax_settings, n_workers)
     not_converged = [name for name, result in results.items() if not result.converged]
     for name in not_converged:
         dropped.append(
-            DroppedStructureRecord(
+            DroppedStructure(
                 name=name,
                 reason=(
                     f"relaxation did not converge to {relax_settings.fmax_ev_per_ang} eV/Å in "
@@ -137,7 +137,7 @@ def relax_with_reference(
         stol=filter_settings.stol,
         angle_tol=filter_settings.angle_tol,
     )
-    dropped += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in changed]
+    dropped += [DroppedStructure(name=d.name, reason=d.reason) for d in changed]
     for record in dropped:
         logger.warning("dropped %s: %s", record.name, record.reason)
     kept = [
@@ -263,8 +263,8 @@ def collect_relaxations(
         stol=filter_settings.stol,
         angle_tol=filter_settings.angle_tol,
     )
-    records = [DroppedStructureRecord(**d) for d in dropped]
-    records += [DroppedStructureRecord(name=d.name, reason=d.reason) for d in changed]
+    records = [DroppedStructure(**d) for d in dropped]
+    records += [DroppedStructure(name=d.name, reason=d.reason) for d in changed]
     for record in records:
         logger.warning("dropped %s: %s", record.name, record.reason)
     kept = []

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from jobflow import job
 
+from phonogap.schemas.fit import FitSummary
 from phonogap.schemas.kappa import kappa_row
 from phonogap.schemas.phonons import BenchmarkSummaryDocument
-from phonogap.schemas.scans import ScanSummaryDocument, ScanVariant
+from phonogap.schemas.scans import ScanRow, ScanSummaryDocument, ScanVariant, ScanVariantResult
+from phonogap.schemas.structures import DroppedStructure
 
 if TYPE_CHECKING:
     from phonogap.schemas.fit import GapFitDocument
@@ -22,7 +24,7 @@ def summarise_benchmarks(
     documents: list[PhononBenchmarkDocument | None],
     names: list[str],
     run_name: str,
-    dropped: list[dict],
+    dropped: list[DroppedStructure | dict],
     fit: GapFitDocument,
     settings: dict,
     kappa: list[KappaDocument | None] | None = None,
@@ -53,24 +55,24 @@ def summarise_benchmarks(
     """
     rows = [doc.row() for doc in documents if doc is not None]
     failed = [name for name, doc in zip(names, documents, strict=True) if doc is None]
-    rms = [row["rms_thz"] for row in rows]
+    rms = [row.rms_thz for row in rows]
     return BenchmarkSummaryDocument(
         run_name=run_name,
         rows=rows,
         failed=failed,
-        dropped=dropped,
+        dropped=[DroppedStructure.model_validate(item) for item in dropped],
         median_rms_thz=statistics.median(rms) if rms else None,
-        n_false_instabilities=sum(row["false_instability"] for row in rows),
-        fit={
-            "potential_xml": fit.potential_xml,
-            "potential_sha256": fit.potential_sha256,
-            "f": fit.f,
-            "f_min_ev_per_ang": fit.f_min_ev_per_ang,
-            "training_errors": fit.training_errors,
-            "dataset_summary": fit.dataset_summary,
-            "wall_time_s": fit.wall_time_s,
-            "n_sparse_soap": fit.hyperparameters.get("soap", {}).get("n_sparse"),
-        },
+        n_false_instabilities=sum(row.false_instability for row in rows),
+        fit=FitSummary(
+            potential_xml=fit.potential_xml,
+            potential_sha256=fit.potential_sha256,
+            f=fit.f,
+            f_min_ev_per_ang=fit.f_min_ev_per_ang,
+            training_errors=fit.training_errors,
+            dataset_summary=fit.dataset_summary,
+            wall_time_s=fit.wall_time_s,
+            n_sparse_soap=fit.hyperparameters.get("soap", {}).get("n_sparse"),
+        ),
         settings=settings,
         kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
     )
@@ -110,20 +112,22 @@ def summarise_scan(
         if summary is None:
             failed.append(variant.label)
             continue
+        fit = summary.fit
         variant_rows.append(
-            {
+            ScanVariantResult(
                 **fields,
-                "median_rms_thz": summary.median_rms_thz,
-                "n_false_instabilities": summary.n_false_instabilities,
-                "fit_wall_time_s": summary.fit.get("wall_time_s"),
-                "soap_sparse_points_used": summary.fit.get("sparse_points_used", {}).get("soap"),
-                "training_force_rmse_ev_per_ang": summary.fit.get("training_errors", {}).get(
-                    "force_rmse_ev_per_ang"
+                median_rms_thz=summary.median_rms_thz,
+                n_false_instabilities=summary.n_false_instabilities,
+                fit_wall_time_s=fit.wall_time_s if fit else None,
+                # the summary's fit does not record the sparse points gap_fit kept
+                soap_sparse_points_used=None,
+                training_force_rmse_ev_per_ang=(
+                    fit.training_errors.force_rmse_ev_per_ang if fit else None
                 ),
-                "failed": summary.failed,
-            }
+                failed=summary.failed,
+            )
         )
-        rows.extend({**fields, **row} for row in summary.rows)
+        rows.extend(ScanRow(**fields, **row.model_dump()) for row in summary.rows)
     return ScanSummaryDocument(
         run_name=run_name,
         parameter=parameter,

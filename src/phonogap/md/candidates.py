@@ -39,4 +39,4 @@ def as_potential(candidate: Any) -> tuple[Reference, dict]:
         potential = GapPotential(xml_path=candidate)
         return potential, {"potential_xml": potential.xml_path}
     reference = reference_from_spec(candidate)
-    return reference, reference.provenance()
+    return reference, reference.provenance().model_dump()

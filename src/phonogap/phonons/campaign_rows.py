@@ -45,30 +45,25 @@ def structure_row(
     if not isinstance(summary, BenchmarkSummaryDocument):
         summary = BenchmarkSummaryDocument.model_validate(summary)
     base["summary_uuid"] = summary_uuid
-    rows = [row for row in summary.rows if row["name"] == name]
-    if rows:
-        (row,) = rows
-        kappa = {item["name"]: item for item in summary.kappa}
+    row = summary.row(name)
+    if row is not None:
+        kappa = {item.name: item for item in summary.kappa}
         gap, reference = kappa.get(f"{name} GAP"), kappa.get(f"{name} reference")
         return CampaignStructureRow(
-            **{
-                **base,
-                "formula": row.get("formula") or formula,
-                "mp_id": row.get("mp_id") or mp_id,
-            },
+            **{**base, "formula": row.formula or formula, "mp_id": row.mp_id or mp_id},
             state="done",
-            rms_thz=row["rms_thz"],
-            max_abs_error_thz=row.get("max_abs_error_thz"),
-            imaginary_reference=row["imaginary_reference"],
-            imaginary_potential=row["imaginary_potential"],
-            false_instability=row["false_instability"],
-            kappa_temperatures_k=(gap or reference or {}).get("temperatures_k", []),
-            kappa_gap_w_per_mk=(gap or {}).get("kappa_w_per_mk", []),
-            kappa_reference_w_per_mk=(reference or {}).get("kappa_w_per_mk", []),
+            rms_thz=row.rms_thz,
+            max_abs_error_thz=row.max_abs_error_thz,
+            imaginary_reference=row.imaginary_reference,
+            imaginary_potential=row.imaginary_potential,
+            false_instability=row.false_instability,
+            kappa_temperatures_k=(gap or reference).temperatures_k if gap or reference else [],
+            kappa_gap_w_per_mk=gap.kappa_w_per_mk if gap else [],
+            kappa_reference_w_per_mk=reference.kappa_w_per_mk if reference else [],
         )
-    dropped = [item for item in summary.dropped if item.get("name") == name]
+    dropped = [item for item in summary.dropped if item.name == name]
     if dropped:
-        return CampaignStructureRow(**base, state="dropped", reason=dropped[0].get("reason"))
+        return CampaignStructureRow(**base, state="dropped", reason=dropped[0].reason)
     return CampaignStructureRow(**base, state="failed", reason="no benchmark row in its summary")
 
 

@@ -10,7 +10,7 @@ from phonogap.phonons.kappa_dataset import find_phono3py_files
 from phonogap.reference.base import Reference
 from phonogap.reference.gap import GapPotential
 from phonogap.reference.registry import reference_from_spec
-from phonogap.schemas.provenance import file_sha256
+from phonogap.schemas.provenance import ReferenceProvenance, file_sha256
 from phonogap.structures.relax import relax_structure
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ FIT_FIELDS = ("potential_xml", "potential_sha256", "f")
 """Fields of a fit document that identify the potential in provenance."""
 
 
-def resolve_force_source(source: Any) -> tuple[Reference, dict[str, Any]]:
+def resolve_force_source(source: Any) -> tuple[Reference, ReferenceProvenance]:
     """Turn a reference spec or a fitted potential's document into a reference + provenance.
 
     Parameters
@@ -50,13 +50,15 @@ def resolve_force_source(source: Any) -> tuple[Reference, dict[str, Any]]:
         reference = reference_from_spec(source)
         return reference, reference.provenance()
     potential = GapPotential(xml_path=fit["potential_xml"])
-    provenance = potential.provenance()
-    provenance["potential_sha256"] = fit.get("potential_sha256")
-    provenance["f"] = fit.get("f")
+    provenance = ReferenceProvenance(
+        **potential.provenance().model_dump(),
+        potential_sha256=fit.get("potential_sha256"),
+        f=fit.get("f"),
+    )
     return potential, provenance
 
 
-def dataset_source(path: str | list[str]) -> tuple[Any, dict[str, Any], str]:
+def dataset_source(path: str | list[str]) -> tuple[Any, ReferenceProvenance, str]:
     """Resolve a phono3py dataset: the target for the loaders, its provenance, a label.
 
     Parameters
@@ -74,11 +76,11 @@ def dataset_source(path: str | list[str]) -> tuple[Any, dict[str, Any], str]:
     target = tuple(path) if isinstance(path, list | tuple) else path
     files = find_phono3py_files(target)
     used = {k: v for k, v in vars(files).items() if v is not None}
-    provenance = {
-        "backend": "imported",
-        "files": {k: str(v) for k, v in used.items()},
-        "sha256": {k: file_sha256(v) for k, v in used.items()},
-    }
+    provenance = ReferenceProvenance(
+        backend="imported",
+        files={k: str(v) for k, v in used.items()},
+        sha256={k: file_sha256(v) for k, v in used.items()},
+    )
     default_name = files.yaml.parent.name if isinstance(target, str | Path) else files.yaml.stem
     return target, provenance, default_name
 

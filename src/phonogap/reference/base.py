@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from phonogap.errors import PhonogapError
 from phonogap.reference.dft_common import default_scratch_dir
-from phonogap.schemas.provenance import package_versions
+from phonogap.schemas.provenance import ReferenceProvenance, package_versions
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -240,19 +240,19 @@ class Reference(BaseModel, ABC):
         """
         return None
 
-    def provenance(self) -> dict[str, Any]:
+    def provenance(self) -> ReferenceProvenance:
         """Describe the reference for output documents.
 
         Returns
         -------
-        dict
+        ReferenceProvenance
             The backend name, its settings and the versions of the packages behind it.
         """
-        return {
-            "backend": self.backend,
-            "settings": self.model_dump(mode="json"),
-            "versions": package_versions(*self.required_packages()),
-        }
+        return ReferenceProvenance(
+            backend=self.backend,
+            settings=self.model_dump(mode="json"),
+            versions=package_versions(*self.required_packages()),
+        )
 
     def required_packages(self) -> tuple[str, ...]:
         """Name the Python distributions whose versions go into provenance.

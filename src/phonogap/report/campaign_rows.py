@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from phonogap.jobs.campaign import CAMPAIGN_JOB
 from phonogap.phonons.campaign_rows import structure_row
-from phonogap.schemas.campaign import CampaignStructureRow
+from phonogap.schemas.campaign import CampaignStructureRow, CampaignSummaryDocument
+from phonogap.schemas.phonons import BenchmarkSummaryDocument
 from phonogap.store.launchpad import launchpad_states
-from phonogap.store.queries import SUMMARY_JOB
+from phonogap.store.queries import SUMMARY_JOB, document_query
 
 if TYPE_CHECKING:
     from fireworks import LaunchPad
@@ -65,7 +66,7 @@ def campaign_rows(
             )
     # failed structures recorded by campaign summary jobs (oldest first, newer overwrite)
     summaries = store.query(
-        {"name": CAMPAIGN_JOB, "metadata.campaign": selector},
+        document_query(CampaignSummaryDocument, CAMPAIGN_JOB, **{"metadata.campaign": selector}),
         properties=["output"],
         sort={"completed_at": 1},
     )
@@ -81,7 +82,7 @@ def campaign_rows(
                 rows[key] = rows[key].model_copy(update={"state": state})
     # finished structures: their newest benchmark summary
     docs = store.query(
-        {"name": SUMMARY_JOB, "metadata.campaign": selector},
+        document_query(BenchmarkSummaryDocument, SUMMARY_JOB, **{"metadata.campaign": selector}),
         properties=["uuid", "output", "metadata"],
         sort={"completed_at": 1},
     )

@@ -62,16 +62,17 @@ def results_payload(summary: BenchmarkSummaryDocument) -> dict[str, Any]:
         ``run_name``, ``settings``, ``fit``, ``structures`` (one row each), ``failed``,
         ``dropped``, ``median_rms_thz``, ``n_false_instabilities`` and ``kappa``.
     """
+    document = summary.model_dump(mode="json")
     return {
-        "run_name": summary.run_name,
-        "settings": summary.settings,
-        "fit": summary.fit,
-        "median_rms_thz": summary.median_rms_thz,
-        "n_false_instabilities": summary.n_false_instabilities,
-        "structures": summary.rows,
-        "failed": summary.failed,
-        "dropped": summary.dropped,
-        "kappa": summary.kappa,
+        "run_name": document["run_name"],
+        "settings": document["settings"],
+        "fit": document["fit"] or {},
+        "median_rms_thz": document["median_rms_thz"],
+        "n_false_instabilities": document["n_false_instabilities"],
+        "structures": document["rows"],
+        "failed": document["failed"],
+        "dropped": document["dropped"],
+        "kappa": document["kappa"],
     }
 
 

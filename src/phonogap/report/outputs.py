@@ -44,19 +44,23 @@ def write_melt_quench_outputs(document: MeltQuenchErrorsDocument, out_dir: Path)
     list of Path
         The files written.
     """
+    dump = document.model_dump(mode="json")
     payload = {
-        "phase_errors": document.phase_errors,
-        "phase_diagnostics": document.phase_diagnostics,
-        "potentials": document.potentials,
-        "reference": document.reference,
-        "settings": document.settings,
-        "n_atoms": document.n_atoms,
-        "n_snapshots": document.n_snapshots,
+        key: dump[key]
+        for key in (
+            "phase_errors",
+            "phase_diagnostics",
+            "potentials",
+            "reference",
+            "settings",
+            "n_atoms",
+            "n_snapshots",
+        )
     }
     return [
         write_json(payload, out_dir / "melt_quench.json"),
-        plot_phase_errors(document.phase_errors, out_dir / "melt_quench_phase_errors.png"),
-        plot_melt_quench_errors(document.snapshot_errors, out_dir / "melt_quench_errors.png"),
+        plot_phase_errors(dump["phase_errors"], out_dir / "melt_quench_phase_errors.png"),
+        plot_melt_quench_errors(dump["snapshot_errors"], out_dir / "melt_quench_errors.png"),
     ]
 
 
@@ -92,7 +96,7 @@ def write_extension_outputs(
     for label, found in summaries.items():
         written += write_outputs(store, found, out_dir / label)
     rms = {
-        label: {row["name"]: row["rms_thz"] for row in found["summary"].rows}
+        label: {row.name: row.rms_thz for row in found["summary"].rows}
         for label, found in summaries.items()
     }
     if any(rms.values()):
@@ -151,25 +155,30 @@ def write_outputs(store: JobStore, found: dict[str, Any], out_dir: Path) -> list
     written = [write_results_json(summary, out_dir / "results.json")]
     if summary.rows:
         title = f"{summary.run_name}: GAP vs {summary.settings.get('reference', 'reference')}"
-        written.append(plot_rms_bars(summary.rows, out_dir / "rms.png", title=title))
+        rows = [row.model_dump() for row in summary.rows]
+        written.append(plot_rms_bars(rows, out_dir / "rms.png", title=title))
     for row in summary.rows:
-        document = benchmark_document(store, found["uuid"], row["name"])
+        document = benchmark_document(store, found["uuid"], row.name)
         if not document or not document.get("bands"):
             continue
         bands = document["bands"]
-        png = out_dir / f"bands_{row['name']}.png"
+        png = out_dir / f"bands_{row.name}.png"
         plot_band_overlay(
             band_path_from_document(bands),
             np.asarray(bands["reference_thz"]),
             np.asarray(bands["potential_thz"]),
             png,
-            title=f"{row['name']} ({row['formula']}): RMS {row['rms_thz']:.3f} THz",
+            title=f"{row.name} ({row.formula}): RMS {row.rms_thz:.3f} THz",
             labels=(summary.settings.get("reference", "reference"), "GAP"),
         )
         written.append(png)
     if summary.kappa:
         written.append(
-            plot_kappa(summary.kappa, out_dir / "kappa.png", title=f"{summary.run_name}: κ(T)")
+            plot_kappa(
+                [row.model_dump() for row in summary.kappa],
+                out_dir / "kappa.png",
+                title=f"{summary.run_name}: κ(T)",
+            )
         )
     return written
 
@@ -189,8 +198,9 @@ def write_scan_outputs(summary: ScanSummaryDocument, out_dir: Path) -> list[Path
     list of Path
         The files written.
     """
-    written = [write_json(summary.model_dump(), out_dir / "scan.json")]
+    dump = summary.model_dump(mode="json")
+    written = [write_json(dump, out_dir / "scan.json")]
     if summary.rows:
         png = out_dir / f"scan_{summary.parameter}.png"
-        written.append(plot_scan(summary.rows, summary.parameter, png, title=summary.run_name))
+        written.append(plot_scan(dump["rows"], summary.parameter, png, title=summary.run_name))
     return written

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from pymatgen.core import Structure
 
 from phonogap.schemas.configuration import Configuration
+from phonogap.schemas.provenance import ReferenceProvenance
 
 
 class PhononSetup(BaseModel):
@@ -37,7 +38,9 @@ class DatabaseDocument(BaseModel):
 class LabelledDatasetDocument(BaseModel):
     """Configurations labelled by a reference: the fit's training set."""
 
-    reference: dict = Field(description="Reference provenance")
+    reference: ReferenceProvenance = Field(
+        description="Reference provenance (imported data: files and checksums as extra keys)"
+    )
     configurations: list[Configuration]
     summary: dict = Field(description="Counts per config_type and observables present")
     wall_time_s: float

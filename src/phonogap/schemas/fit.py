@@ -2,7 +2,47 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from phonogap.schemas.provenance import ReferenceProvenance
+
+
+class TrainingErrors(BaseModel):
+    """Errors of a GAP on its own training set (isolated atoms excluded).
+
+    Same fields as :class:`phonogap.fitting.errors.TrainingErrors` (a dataclass, whose
+    ``as_dict()`` validates into this model).
+    """
+
+    energy_rmse_mev_per_atom: float | None = Field(description="Energy RMSE (meV/atom)")
+    force_rmse_ev_per_ang: float | None = Field(description="Force-component RMSE (eV/Å)")
+    virial_rmse_ev_per_atom: float | None = Field(description="Virial RMSE / N (eV/atom)")
+    n_configurations: int = Field(description="Configurations evaluated")
+    per_config_type: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="config_type to n_configurations and whichever of the three RMSEs have "
+        "data (keys vary with the observables, so a dict)",
+    )
+    force_max_abs_error_ev_per_ang: float | None = Field(
+        None, description="Largest absolute force-component error (eV/Å)"
+    )
+
+
+class FitSummary(BaseModel):
+    """The fit in a benchmark summary: where the potential is, its settings and errors."""
+
+    potential_xml: str = Field(description="Absolute path of the gap_fit xml")
+    potential_sha256: str = Field(description="Checksum of the xml and its sparseX files")
+    f: float | None = Field(description="Eq. 8 regularisation factor (None: fixed sigmas)")
+    f_min_ev_per_ang: float = Field(description="Eq. 8 force floor F_min (eV/Å)")
+    training_errors: TrainingErrors
+    dataset_summary: dict[str, Any] = Field(
+        default_factory=dict, description="Counts per config_type (free-form, see labels)"
+    )
+    wall_time_s: float = Field(description="gap_fit wall time (s)")
+    n_sparse_soap: int | None = Field(None, description="M requested for the SOAP descriptor")
 
 
 class GapFitDocument(BaseModel):
@@ -16,7 +56,9 @@ class GapFitDocument(BaseModel):
     atomwise_config_types: list[str] = Field(description="config_types given Eq. 8 sigmas")
     observables: list[str] = Field(description="Observables fitted: energy, forces, virial")
     dataset_summary: dict
-    training_errors: dict = Field(description="energy meV/atom, force RMS eV/Å, per config_type")
+    training_errors: TrainingErrors = Field(
+        description="energy meV/atom, force RMS eV/Å, per config_type"
+    )
     n_training_configurations: int
     gap_fit_arguments: list[str]
     wall_time_s: float
@@ -25,7 +67,9 @@ class GapFitDocument(BaseModel):
         description="Sparse points per descriptor read back from the xml (gap_fit lowers M "
         "to the number of distinct environments)",
     )
-    reference: dict = Field(default_factory=dict)
+    reference: ReferenceProvenance | None = Field(
+        None, description="Provenance of the training labels"
+    )
     versions: dict[str, str] = Field(default_factory=dict)
     potential_relative_path: str | None = Field(
         None,
@@ -36,3 +80,8 @@ class GapFitDocument(BaseModel):
         description="File name -> text of the xml and its sparseX files (data store); "
         "phonogap.store.potentials.fetch_potential writes them anywhere by potential_sha256",
     )
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _empty_reference(cls, value: object) -> object:
+        return None if value == {} else value

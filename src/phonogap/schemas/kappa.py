@@ -16,9 +16,10 @@ Where the force constants go (chosen for the 16 MB MongoDB document limit):
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from emmet.core.structure import StructureMetadata
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -30,6 +31,9 @@ from pydantic import (
     model_validator,
 )
 from pymatgen.core import Structure
+
+from phonogap.schemas.provenance import ReferenceProvenance
+from phonogap.schemas.structures import fill_structure_metadata
 
 VOIGT_ORDER = ("xx", "yy", "zz", "yz", "xz", "xy")
 """Order of the six kappa tensor components, phono3py's."""
@@ -161,8 +165,13 @@ class ForceConstantsFiles(BaseModel):
     fc3_shape: list[int] = Field(description="Compact: (n_primitive, n_super, n_super, 3, 3, 3)")
 
 
-class KappaDocument(BaseModel):
-    """Lattice thermal conductivity of one structure with one force source."""
+class KappaDocument(StructureMetadata):
+    """Lattice thermal conductivity of one structure with one force source.
+
+    Carries emmet's structure metadata of ``structure`` (``formula_pretty``, ``chemsys``,
+    ``nsites``, ``volume`` (Å³), ``density`` (g/cm³), ``symmetry``, ...), filled in on
+    validation when not given.
+    """
 
     name: str = Field(description="Label of the calculation (structure or dataset name)")
     formula: str
@@ -187,7 +196,7 @@ class KappaDocument(BaseModel):
     n_supercells: int = Field(description="Displaced fc3 supercells whose forces were used")
     n_phonon_supercells: int = Field(0, description="Displaced fc2 supercells (separate fc2)")
     settings: KappaSettings
-    reference: dict = Field(
+    reference: ReferenceProvenance = Field(
         description="Force source: reference/potential provenance, or the imported files + sha256"
     )
     relaxation: dict | None = Field(
@@ -202,6 +211,11 @@ class KappaDocument(BaseModel):
     )
     wall_time_s: float
     versions: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _metadata(self) -> KappaDocument:
+        fill_structure_metadata(self, self.structure)
+        return self
 
     def row(self) -> dict:
         """Return the flat record for tables: name, method, supercells and kappa per T.
@@ -270,8 +284,8 @@ class KappaAttributionDocument(BaseModel):
     """Output of the ``kappa_attribution`` job: a potential's kappa error on a DFT dataset."""
 
     name: str = Field(description="Label (default: the dataset's name)")
-    dataset: dict[str, Any] = Field(description="Dataset files and their SHA-256")
-    potential: dict[str, Any] = Field(description="Provenance of the potential")
+    dataset: ReferenceProvenance = Field(description="Dataset files and their SHA-256")
+    potential: ReferenceProvenance = Field(description="Provenance of the potential")
     attribution: KappaAttribution = Field(description="The four RTA solutions and errors")
     deviations_percent: dict[str, list[float]] = Field(
         description="potential / potential_fc2 / potential_fc3 vs the dataset, per temperature"
@@ -279,7 +293,37 @@ class KappaAttributionDocument(BaseModel):
     wall_time_s: float = Field(description="Wall time of the job (s)")
 
 
-def kappa_row(document: KappaDocument) -> dict:
+class KappaRow(BaseModel):
+    """One kappa calculation in a run's summary (tables, results.json, figures)."""
+
+    name: str = Field(description="e.g. 'Si GAP' or 'Si reference'")
+    temperatures_k: list[float] = Field(description="Temperatures (K)")
+    kappa_w_per_mk: list[float] = Field(
+        description="Per temperature, mean of the diagonal, W/(m K)"
+    )
+    method: str | None = Field(None, description="finite_displacement, random_displacements, ...")
+    n_supercells: int | None = Field(None, description="Displaced fc3 supercells")
+
+    def at(self, temperature_k: float) -> float | None:
+        """Return kappa at one temperature, if computed.
+
+        Parameters
+        ----------
+        temperature_k
+            Temperature (K).
+
+        Returns
+        -------
+        float or None
+            Mean diagonal kappa (W/m K); None if not computed at that temperature.
+        """
+        for temperature, kappa in zip(self.temperatures_k, self.kappa_w_per_mk, strict=True):
+            if abs(temperature - temperature_k) < 1e-6:
+                return kappa
+        return None
+
+
+def kappa_row(document: KappaDocument) -> KappaRow:
     """Flatten a kappa document for tables and results.json.
 
     Parameters
@@ -289,13 +333,14 @@ def kappa_row(document: KappaDocument) -> dict:
 
     Returns
     -------
-    dict
-        ``name``, ``temperatures_k`` and ``kappa_w_per_mk`` (mean of the diagonal).
+    KappaRow
+        ``name``, ``temperatures_k``, ``kappa_w_per_mk`` (mean of the diagonal), ``method``
+        and ``n_supercells``.
     """
-    return {
-        "name": document.name,
-        "temperatures_k": list(document.temperatures_k),
-        "kappa_w_per_mk": list(document.kappa_mean_diagonal_w_per_mk),
-        "method": document.method,
-        "n_supercells": document.n_supercells,
-    }
+    return KappaRow(
+        name=document.name,
+        temperatures_k=list(document.temperatures_k),
+        kappa_w_per_mk=list(document.kappa_mean_diagonal_w_per_mk),
+        method=document.method,
+        n_supercells=document.n_supercells,
+    )

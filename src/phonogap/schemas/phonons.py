@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from emmet.core.structure import StructureMetadata
+from pydantic import BaseModel, Field, field_validator
 from pymatgen.phonon.bandstructure import PhononBandStructureSymmLine
+
+from phonogap.schemas.fit import FitSummary
+from phonogap.schemas.kappa import KappaRow
+from phonogap.schemas.structures import DroppedStructure
 
 
 class BandData(BaseModel):
@@ -26,8 +31,36 @@ class DosData(BaseModel):
     potential_states_per_thz: list[float]
 
 
-class PhononBenchmarkDocument(BaseModel):
-    """Phonons of a fitted potential against the reference for one structure."""
+class BenchmarkRow(BaseModel):
+    """One structure's phonon benchmark in a run's table (results.json, CLI, figures).
+
+    Fields of older stored rows that may be missing default to None.
+    """
+
+    name: str = Field(description="Structure name")
+    mp_id: str | None = Field(None, description="Materials Project id, if known")
+    formula: str | None = Field(None, description="Reduced formula of the unit cell")
+    rms_thz: float = Field(description="RMS frequency error over all bands and path q-points")
+    max_abs_error_thz: float | None = Field(None, description="Largest |Δν| on the path (THz)")
+    imaginary_reference: bool = Field(description="Reference has imaginary modes")
+    imaginary_potential: bool = Field(description="Potential has imaginary modes")
+    false_instability: bool = Field(description="Imaginary with the potential, not the reference")
+    volume_reference_ang3_per_atom: float | None = Field(
+        None, description="Reference-relaxed volume (Å³/atom)"
+    )
+    volume_potential_ang3_per_atom: float | None = Field(
+        None, description="Volume the potential's phonons were computed at (Å³/atom)"
+    )
+
+
+class PhononBenchmarkDocument(StructureMetadata):
+    """Phonons of a fitted potential against the reference for one structure.
+
+    Carries emmet's structure metadata of the unit cell (``formula_pretty``, ``chemsys``,
+    ``elements``, ``nsites``, ``volume`` (Å³), ``density`` (g/cm³), ``symmetry``, ...) so a
+    store can be queried the Materials Project way; build it with
+    :meth:`~emmet.core.structure.StructureMetadata.from_structure`.
+    """
 
     name: str
     mp_id: str | None = None
@@ -65,39 +98,53 @@ class PhononBenchmarkDocument(BaseModel):
         None, description="The potential's bands on the same path, pymatgen (data store)"
     )
 
-    def row(self) -> dict:
+    def row(self) -> BenchmarkRow:
         """Return the flat record written to results.json and tables.
 
         Returns
         -------
-        dict
-            name, mp_id, rms_thz, imaginary flags, false_instability and volumes.
+        BenchmarkRow
+            name, mp_id, formula, rms_thz, max_abs_error_thz, imaginary flags,
+            false_instability and volumes.
         """
-        return {
-            "name": self.name,
-            "mp_id": self.mp_id,
-            "formula": self.formula,
-            "rms_thz": self.rms_thz,
-            "max_abs_error_thz": self.max_abs_error_thz,
-            "imaginary_reference": self.imaginary_reference,
-            "imaginary_potential": self.imaginary_potential,
-            "false_instability": self.false_instability,
-            "volume_reference_ang3_per_atom": self.volume_reference_ang3_per_atom,
-            "volume_potential_ang3_per_atom": self.volume_potential_ang3_per_atom,
-        }
+        return BenchmarkRow.model_validate(self.model_dump(include=set(BenchmarkRow.model_fields)))
 
 
 class BenchmarkSummaryDocument(BaseModel):
     """All structures of one PhononAccurateGap run, in one table."""
 
     run_name: str
-    rows: list[dict] = Field(description="One PhononBenchmarkDocument.row() per structure")
+    rows: list[BenchmarkRow] = Field(description="One PhononBenchmarkDocument.row() per structure")
     failed: list[str] = Field(default_factory=list, description="Structures whose job failed")
-    dropped: list[dict] = Field(default_factory=list, description="Dropped structures + reasons")
+    dropped: list[DroppedStructure] = Field(
+        default_factory=list, description="Dropped structures + reasons"
+    )
     median_rms_thz: float | None
     n_false_instabilities: int
-    fit: dict = Field(default_factory=dict, description="Fit settings and training errors")
-    settings: dict = Field(default_factory=dict)
-    kappa: list[dict] = Field(
+    fit: FitSummary | None = Field(None, description="Fit settings and training errors")
+    settings: dict = Field(
+        default_factory=dict, description="Run settings (free-form: depends on the Maker)"
+    )
+    kappa: list[KappaRow] = Field(
         default_factory=list, description="Kappa rows: name, temperatures_k, kappa_w_per_mk"
     )
+
+    @field_validator("fit", mode="before")
+    @classmethod
+    def _empty_fit(cls, value: object) -> object:
+        return None if value == {} else value
+
+    def row(self, name: str) -> BenchmarkRow | None:
+        """Return the row of one structure.
+
+        Parameters
+        ----------
+        name
+            Structure name.
+
+        Returns
+        -------
+        BenchmarkRow or None
+            None if the structure has no row (dropped or failed).
+        """
+        return next((row for row in self.rows if row.name == name), None)

@@ -14,6 +14,15 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+
 CORE_PACKAGES = (
     "phonogap",
     "jobflow",
@@ -114,3 +123,58 @@ def checksum_of(payload: Any) -> str:
         Hex digest.
     """
     return sha256_hex(json.dumps(payload, sort_keys=True, default=str))
+
+
+class ReferenceProvenance(BaseModel):
+    """Where the labels (or forces) of a document came from: backend, settings, versions.
+
+    What :meth:`phonogap.reference.base.Reference.provenance` returns. Sources that are not a
+    live reference add their own keys, kept as pydantic extra fields so no data is dropped and
+    ``model_dump()`` returns exactly the dict that was stored:
+
+    * imported training data (``backend: imported``): ``importer``, ``files`` (paths, sizes,
+      SHA-256), ``datasets`` (one such record per imported dataset), ``units``, ...;
+    * an imported phono3py dataset (kappa): ``files`` and ``sha256`` (file role to path and
+      checksum);
+    * a fitted potential used as force source (kappa): ``potential_sha256`` and ``f``.
+
+    ``settings`` and ``versions`` are left out of ``model_dump()`` when they were not given
+    (imported data has none), so stored documents keep their shape.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    backend: str = Field(description="Registry name of the backend, or 'imported'")
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The backend's own settings (free-form: each backend has its fields)",
+    )
+    versions: dict[str, str] = Field(
+        default_factory=dict, description="Versions of the packages behind the backend"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_serialisation_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not str(k).startswith("@")}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        for key in ("settings", "versions"):
+            if key not in self.model_fields_set:
+                data.pop(key, None)
+        return data
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Keys beyond backend/settings/versions (files, checksums, potential sha256, f).
+
+        Returns
+        -------
+        dict
+            The extra fields, as stored.
+        """
+        return dict(self.model_extra or {})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from phonogap.schemas.phonons import BenchmarkRow
+
 
 class ScanVariant(BaseModel):
     """One fit of a scan: its parameters and a label for tables and plots."""
@@ -14,22 +16,43 @@ class ScanVariant(BaseModel):
     with_randomised: bool = Field(description="Randomised supercells in the training set")
 
 
+class ScanVariantResult(ScanVariant):
+    """One fit of a scan with its benchmark: a row of the scan's variant table."""
+
+    median_rms_thz: float | None = Field(description="Median phonon RMS error (THz)")
+    n_false_instabilities: int
+    fit_wall_time_s: float | None = Field(None, description="gap_fit wall time (s)")
+    soap_sparse_points_used: int | None = Field(
+        None, description="SOAP sparse points gap_fit kept (None: not recorded)"
+    )
+    training_force_rmse_ev_per_ang: float | None = Field(
+        None, description="Force RMSE on the training set (eV/Å)"
+    )
+    failed: list[str] = Field(default_factory=list, description="Structures whose job failed")
+
+
+class ScanRow(ScanVariant, BenchmarkRow):
+    """One (variant, structure) pair: the variant's fields plus the structure's benchmark row."""
+
+
 class ScanSummaryDocument(BaseModel):
     """The full table of a scan: every variant, every structure."""
 
     run_name: str
     parameter: str = Field(description="The scanned parameter: 'f' or 'n_sparse'")
-    variants: list[dict] = Field(
+    variants: list[ScanVariantResult] = Field(
         description=(
             "One row per fit: label, f, n_sparse, with_randomised, median_rms_thz, "
             "n_false_instabilities, fit_wall_time_s, soap_sparse_points_used, "
             "training_force_rmse_ev_per_ang, failed structures"
         )
     )
-    rows: list[dict] = Field(
+    rows: list[ScanRow] = Field(
         description="One row per (variant, structure): the variant fields plus the benchmark row"
     )
     failed_variants: list[str] = Field(
         default_factory=list, description="Variants whose fit or benchmark produced no summary"
     )
-    settings: dict = Field(default_factory=dict)
+    settings: dict = Field(
+        default_factory=dict, description="Settings shared by all variants (free-form)"
+    )

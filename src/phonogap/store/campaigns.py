@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from phonogap.phonons.campaign_rows import FINISHED_STATES, structure_row
 from phonogap.schemas.campaign import CampaignStructureRow
-from phonogap.store.queries import SUMMARY_JOB
+from phonogap.schemas.phonons import BenchmarkSummaryDocument
+from phonogap.store.queries import SUMMARY_JOB, document_query
 
 if TYPE_CHECKING:
     from jobflow import Flow, JobStore
@@ -40,7 +41,7 @@ def finished_structures(store: JobStore, campaign: str) -> dict[str, CampaignStr
     """
     found: dict[str, CampaignStructureRow] = {}
     docs = store.query(
-        {"name": SUMMARY_JOB, "metadata.campaign": campaign},
+        document_query(BenchmarkSummaryDocument, SUMMARY_JOB, **{"metadata.campaign": campaign}),
         properties=["uuid", "output", "metadata", "completed_at"],
         sort={"completed_at": -1},
     )

@@ -1,7 +1,11 @@
 """Application layer: find phonogap's output documents in a JobStore.
 
-Results are found by the name of the job that wrote them (:data:`SUMMARY_JOB` and friends)
-and turned back into their pydantic documents with :func:`as_model`.
+Results are found by the class of their output document: jobflow stores a pydantic output
+with its class name in ``output.@class`` (and module in ``output.@module``), so
+``{"output.@class": "BenchmarkSummaryDocument"}`` finds every run summary whatever its job is
+called (:func:`document_query`). Outputs without the class key (hand-written or exported
+documents) are still found by the job names below, kept as a fallback. Stored outputs become
+pydantic documents again with :func:`as_model`.
 """
 
 from __future__ import annotations
@@ -13,20 +17,21 @@ from pydantic import BaseModel
 
 from phonogap.errors import PhonogapError
 from phonogap.schemas.md import MeltQuenchErrorsDocument
-from phonogap.schemas.phonons import BenchmarkSummaryDocument
+from phonogap.schemas.phonons import BenchmarkSummaryDocument, PhononBenchmarkDocument
 from phonogap.schemas.scans import ScanSummaryDocument
 
 if TYPE_CHECKING:
     from jobflow import JobStore
 
 SUMMARY_JOB = "summarise_benchmarks"
-"""Name of the job whose output is a run's :class:`BenchmarkSummaryDocument`."""
+"""Default name of the job whose output is a run's :class:`BenchmarkSummaryDocument`
+(fallback for outputs stored without ``@class``)."""
 MELT_QUENCH_JOB = "melt_quench_errors"
-"""Name of the job whose output is a :class:`MeltQuenchErrorsDocument`."""
+"""Default name of the job whose output is a :class:`MeltQuenchErrorsDocument` (fallback)."""
 SCAN_SUMMARY_JOB = "summarise_scan"
-"""Name of the job whose output is a :class:`ScanSummaryDocument`."""
+"""Default name of the job whose output is a :class:`ScanSummaryDocument` (fallback)."""
 BENCHMARK_JOB_PREFIX = "phonon_benchmark "
-"""Prefix of the per-structure benchmark jobs (followed by the structure name)."""
+"""Prefix of the per-structure benchmark jobs, followed by the structure name (fallback)."""
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -57,12 +62,39 @@ def as_model(output: Model | dict[str, Any], model: type[Model]) -> Model:
     return model.model_validate(fields)
 
 
+def document_query(
+    model: type[BaseModel], job_name: str | None = None, **criteria: Any
+) -> dict[str, Any]:
+    """Build a JobStore query for the outputs of one document class.
+
+    Parameters
+    ----------
+    model
+        The document class; matched on ``output.@class`` (its ``__name__``).
+    job_name
+        Name of the job that wrote such outputs by default: outputs stored without
+        ``output.@class`` are matched by it instead (old or hand-written documents).
+    **criteria
+        Further criteria, e.g. ``{"output.run_name": "si"}`` (keys with dots: pass a dict
+        with ``**``).
+
+    Returns
+    -------
+    dict
+        A MongoDB-style query.
+    """
+    by_class = {"output.@class": model.__name__}
+    if job_name is None:
+        return {**by_class, **criteria}
+    legacy = {"output.@class": {"$exists": False}, "name": job_name}
+    return {"$or": [by_class, legacy], **criteria}
+
+
 def _find(
     store: JobStore, job_name: str, model: type[BaseModel], run_name: str | None
 ) -> list[dict[str, Any]]:
-    criteria: dict[str, Any] = {"name": job_name}
-    if run_name:
-        criteria["output.run_name"] = run_name
+    extra = {"output.run_name": run_name} if run_name else {}
+    criteria = document_query(model, job_name, **extra)
     found = [
         {
             "uuid": doc["uuid"],
@@ -128,7 +160,11 @@ def find_melt_quench_errors(
     MeltQuenchErrorsDocument or None
         With the per-snapshot errors and thermo log loaded from the data store.
     """
-    docs = store.query({"name": MELT_QUENCH_JOB}, properties=["uuid"], sort={"completed_at": -1})
+    docs = store.query(
+        document_query(MeltQuenchErrorsDocument, MELT_QUENCH_JOB),
+        properties=["uuid"],
+        sort={"completed_at": -1},
+    )
     for doc in docs:
         if doc["uuid"] in uuids:
             return as_model(store.get_output(doc["uuid"], load=True), MeltQuenchErrorsDocument)
@@ -153,7 +189,9 @@ def benchmark_document(store: JobStore, summary_uuid: str, name: str) -> dict[st
         The document with ``bands`` loaded from the data store.
     """
     summary = store.query_one({"uuid": summary_uuid}, properties=["hosts"])
-    criteria: dict[str, Any] = {"name": BENCHMARK_JOB_PREFIX + name}
+    by_class = {"output.@class": PhononBenchmarkDocument.__name__, "output.name": name}
+    legacy = {"output.@class": {"$exists": False}, "name": BENCHMARK_JOB_PREFIX + name}
+    criteria: dict[str, Any] = {"$or": [by_class, legacy]}
     if summary and summary.get("hosts"):
         criteria["hosts"] = summary["hosts"][0]
     doc = store.query_one(criteria, properties=["uuid"], sort={"completed_at": -1})
