@@ -1,4 +1,4 @@
-"""Training configurations: displacements, randomised supercells, regularisation, extxyz.
+"""Science layer: training configurations (displacements, randomised cells, sigmas).
 
 Science layer: pure functions and settings, no jobflow; the jobs live in
 :mod:`phonogap.jobs.database` and :mod:`phonogap.jobs.labels`.

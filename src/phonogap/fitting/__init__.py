@@ -1,4 +1,4 @@
-"""Fitting GAP potentials with gap_fit: hyperparameters, the command, and training errors.
+"""Science layer: GAP fits with gap_fit (hyperparameters, command, training errors).
 
 Science layer: pure functions and settings, no jobflow; the fit jobs live in
 :mod:`phonogap.jobs.fitting`.

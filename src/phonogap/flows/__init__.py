@@ -1,4 +1,4 @@
-"""The Makers users call."""
+"""Workflow layer: the Makers users call (atomate2-style; ``make`` returns a jobflow Flow)."""
 
 from phonogap.flows.campaign import CampaignMaker
 from phonogap.flows.extend_database import ExtendDatabaseMaker, GeneralDatabaseMaker

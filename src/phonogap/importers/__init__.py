@@ -1,4 +1,4 @@
-"""Importers of existing labelled DFT data, chosen by name through one registry.
+"""Science layer: importers of existing labelled DFT data, chosen by name.
 
 ``import_dataset("phonopy", "22_phonopy.yaml")`` returns an :class:`ImportedDataset` of
 configurations labelled with the keys of :mod:`phonogap.schemas.keys`. Registered names:

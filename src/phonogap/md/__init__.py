@@ -1,4 +1,4 @@
-"""Melt–quench molecular dynamics and the snapshot error benchmark (the paper's Table).
+"""Science layer: melt–quench MD and the snapshot error benchmark (the paper's Table).
 
 Science layer: the protocol and the error measures. The jobs live in :mod:`phonogap.jobs.md`,
 the Maker in :mod:`phonogap.flows.melt_quench`.

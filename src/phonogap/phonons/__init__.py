@@ -1,4 +1,4 @@
-"""Harmonic phonons with phonopy: supercells, force constants, band paths, comparisons.
+"""Science layer: phonons with phonopy and kappa with phono3py (pure functions).
 
 Science layer: pure functions, no jobflow; the jobs that call them live in
 :mod:`phonogap.jobs` (``phonons``, ``kappa``).

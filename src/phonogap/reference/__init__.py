@@ -1,4 +1,4 @@
-"""Reference backends that label configurations, chosen by name through one registry.
+"""Science layer: reference backends that label configurations, chosen by name.
 
 Science layer, no jobflow: :class:`Reference` declares every hook the labelling and relaxation
 jobs (:mod:`phonogap.jobs.labels`, :mod:`phonogap.jobs.structures`) call.

@@ -1,4 +1,4 @@
-"""Pydantic output documents stored in the JobStore, and the extended-XYZ key names.
+"""Science layer: pydantic output documents and the extended-XYZ key names.
 
 Science layer, the lowest package: it imports no other phonogap package.
 """

@@ -1,4 +1,4 @@
-"""Structure sources (files, bundled silicon allotropes), relaxation and filters.
+"""Science layer: structure sources (files, bundled allotropes), relaxation, filters.
 
 Science layer: pure functions and settings, no jobflow; the relaxation jobs live in
 :mod:`phonogap.jobs.structures`.
