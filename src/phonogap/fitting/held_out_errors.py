@@ -26,6 +26,7 @@ from phonogap.schemas.keys import (
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
+from phonogap.schemas.provenance import ReferenceProvenance
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class GroupErrors(BaseModel):
 class HeldOutErrorsDocument(BaseModel):
     """Errors of one potential on a labelled test set, overall and per group."""
 
-    potential: dict = Field(description="Provenance of the evaluated potential")
+    potential: ReferenceProvenance = Field(description="Provenance of the evaluated potential")
     group_key: str
     groups: dict[str, GroupErrors] = Field(description="Group name (and 'all') to errors")
 
