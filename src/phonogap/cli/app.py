@@ -38,10 +38,12 @@ INTERRUPTED = 130
 
 def cmd_results(args: argparse.Namespace) -> int:
     """Print the benchmarks (or campaign rows) found in the store."""
+    from phonogap.config.preflight import check_store, raise_problems
     from phonogap.report.exports import results_payload
     from phonogap.store.jobstore import get_store
     from phonogap.store.queries import find_summaries
 
+    raise_problems(check_store(args.store))
     store = get_store(args.store)
     store.connect()
     if wants_campaign_results(args):
@@ -64,10 +66,12 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw the figures of a run or scan found in the store."""
+    from phonogap.config.preflight import check_store, raise_problems
     from phonogap.report.outputs import write_outputs
     from phonogap.store.jobstore import get_store
     from phonogap.store.queries import ResultNotFoundError, find_scans, find_summaries
 
+    raise_problems(check_store(args.store))
     store = get_store(args.store)
     store.connect()
     finder = find_scans if args.kind == "scan" else find_summaries

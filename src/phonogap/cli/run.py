@@ -315,17 +315,21 @@ def run_campaign(
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the diamond-Si demo."""
     from phonogap.config import parse_workflow
+    from phonogap.config.preflight import preflight, raise_problems
 
     workflow = parse_workflow(demo_workflow(), Path.cwd(), "phonogap demo")
+    raise_problems(preflight(workflow, args.out, args.store, source="phonogap demo"))
     return run_workflow(workflow, Path.cwd(), Path(args.out), args.store)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a workflow file (or campaign) locally."""
     from phonogap.config import read_workflow_file
+    from phonogap.config.preflight import preflight, raise_problems
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
+    raise_problems(preflight(workflow, args.out, args.store, source=str(path)))
     runner = run_campaign if workflow.campaign is not None else run_workflow
     return runner(workflow, path.parent, Path(args.out), args.store)
 
