@@ -69,7 +69,9 @@ def test_missing_pw_x_and_pseudopotential_are_named_with_their_fields(monkeypatc
     }
     workflow = parse_workflow(raw, tmp_path, "qe.yaml")
     problems = [str(p) for p in preflight(workflow, check_the_store=False, source="qe.yaml")]
-    assert any(p.startswith("qe.yaml: reference: qe reference: executable 'pw.x'") for p in problems)
+    assert any(
+        p.startswith("qe.yaml: reference: qe reference: executable 'pw.x'") for p in problems
+    )
     assert any("pseudopotential file" in p and "reference.pseudo_dir" in p for p in problems)
     assert all("\n" not in p for p in problems)
 
@@ -111,7 +113,9 @@ def test_out_pointing_at_a_file_names_the_option(fresh_store, nothing_runs, caps
     (tmp_path / "taken").write_text("x")
     assert main(["demo", "--out", str(tmp_path / "taken" / "sub")]) == 2
     lines = _error_lines(capsys.readouterr().err)
-    assert any(line.startswith("--out: ") and "is a file, not a directory" in line for line in lines)
+    assert any(
+        line.startswith("--out: ") and "is a file, not a directory" in line for line in lines
+    )
 
 
 def test_store_dir_that_is_a_file_or_unwritable_is_named(monkeypatch, tmp_path):

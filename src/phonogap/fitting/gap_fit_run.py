@@ -1,10 +1,11 @@
 """Run ``gap_fit``, keep its log, and describe the potential files it wrote.
 
 The subprocess gets an argument list from :func:`phonogap.fitting.gap_fit.gap_fit_arguments`
-(no shell), its whole process group is killed on timeout (``gap_fit`` on PATH is a
-shim → Python → binary chain), and failures raise :class:`GapFitError` quoting gap_fit's
-abort messages and the log tail. The potential's checksum covers the xml and its sparseX
-files in the order the xml lists them.
+(no shell), its whole process group is killed on timeout or interruption, it gets the
+parent-death signal (:mod:`phonogap.processes`; quippy's wrapper script on PATH is bypassed
+for its bundled binary so the signal reaches gap_fit itself), and failures raise
+:class:`GapFitError` quoting gap_fit's abort messages and the log tail. The potential's
+checksum covers the xml and its sparseX files in the order the xml lists them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
+from phonogap.processes import die_with_parent
 
 __all__ = ["GapFitError", "GapFitRun", "potential_checksum", "potential_files", "run_gap_fit"]
 
@@ -259,6 +261,25 @@ def _parse_log(log_path: Path) -> tuple[dict[str, int], dict[str, int], list[str
     return targets, overrides, warnings
 
 
+def _bundled_binary(executable: str) -> str:
+    """Return quippy's bundled gap_fit binary when ``executable`` is a wrapper script for it.
+
+    ``pip install quippy-ase`` puts a Python console script (behind a pyenv shim, often) on
+    PATH that starts the binary as *its* child; a parent-death signal set on the wrapper
+    would not reach the binary, so phonogap starts the binary itself.
+    """
+    try:
+        with open(executable, "rb") as handle:
+            is_script = handle.read(2) == b"#!"
+        import quippy
+    except (OSError, ImportError):
+        return executable
+    binary = Path(quippy.__path__[0]) / "gap_fit"
+    if is_script and binary.is_file() and os.access(binary, os.X_OK):
+        return str(binary)
+    return executable
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -306,6 +327,8 @@ def run_gap_fit(
     executable = shutil.which(arguments[0])
     if executable is None:
         raise FileNotFoundError(f"{arguments[0]!r}: {INSTALL_HINT}")
+    if Path(arguments[0]).name == "gap_fit":
+        executable = _bundled_binary(executable)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / LOG_NAME
@@ -330,8 +353,8 @@ def run_gap_fit(
     )
     start = time.perf_counter()
     with log_path.open("wb") as log:
-        # A new session makes gap_fit and the wrappers that launch it (pyenv
-        # shim, quippy's console script) one process group, killed together.
+        # A new session makes gap_fit (and any wrapper that launches it) one process
+        # group, killed together; the parent-death signal ends it if phonogap is killed.
         process = subprocess.Popen(
             [executable, *arguments[1:]],
             cwd=workdir,
@@ -340,6 +363,7 @@ def run_gap_fit(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         try:
             returncode = process.wait(timeout=timeout_s)

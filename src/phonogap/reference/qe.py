@@ -13,6 +13,7 @@ at Γ: 18 s.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from ase.calculators.espresso import Espresso, EspressoProfile
 from pydantic import Field, field_validator
 
+from phonogap.processes import run_in_own_group
 from phonogap.reference.base import Reference
 from phonogap.reference.dft_common import (
     HUND_MOMENTS,
@@ -393,11 +395,50 @@ def diagnose_failure(directory: Path, returncode: int, argv: list[str]) -> DftCa
     )
 
 
+class DyingEspressoProfile(EspressoProfile):
+    """ASE's pw.x profile, but pw.x (or mpirun) runs in its own group and dies with phonogap."""
+
+    def run(
+        self,
+        directory: Path,
+        inputfile: str | None,
+        outputfile: str,
+        errorfile: str | None = None,
+        append: bool = False,
+    ) -> None:
+        """Run pw.x like ASE does, with the parent-death signal and a group kill on interrupt.
+
+        Parameters
+        ----------
+        directory
+            Where pw.x runs.
+        inputfile, outputfile, errorfile
+            File names in ``directory``.
+        append
+            Append to the output files instead of overwriting them.
+
+        Raises
+        ------
+        CalledProcessError
+            If pw.x exits with a non-zero status.
+        """
+        argv = self.get_command(inputfile)
+        mode = "ab" if append else "wb"
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(open(Path(directory) / outputfile, mode))
+            err = (
+                stack.enter_context(open(Path(directory) / errorfile, mode)) if errorfile else None
+            )
+            status = run_in_own_group(argv, cwd=directory, stdout=out, stderr=err, env=os.environ)
+        if status != 0:
+            raise CalledProcessError(status, argv)
+
+
 class CheckedEspresso(Espresso):
     """ASE's ``Espresso`` with per-configuration inputs and errors that name the fix."""
 
     def __init__(self, reference: QuantumEspressoReference, directory: str | Path) -> None:
-        profile = EspressoProfile(
+        profile = DyingEspressoProfile(
             command=shlex.join(reference.argv()), pseudo_dir=reference.pseudo_dir
         )
         super().__init__(profile=profile, directory=str(directory))
