@@ -34,6 +34,7 @@ USER_ERRORS = [
     ("phonogap.fitting.gap_fit_run", "GapFitError", RuntimeError),
     ("phonogap.phonons.comparison", "PhononComparisonError", ValueError),
     ("phonogap.report.exports", "ExportError", ValueError),
+    ("phonogap.config.preflight", "PreflightError", RuntimeError),
 ]
 
 

@@ -9,6 +9,7 @@ stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,9 @@ def demo_workflow() -> dict[str, Any]:
 def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, Any]:
     """Run a flow with jobflow, one folder per job under ``out_dir/jobs``.
 
+    Finished fits are kept in ``out_dir/jobs/.fits`` (``$PHONOGAP_FIT_CACHE_DIR`` if set)
+    by the checksum of their inputs, so running the same workflow again reuses them.
+
     Parameters
     ----------
     flow
@@ -71,9 +75,20 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     """
     from jobflow import run_locally
 
+    from phonogap.fitting.gap_fit_run import FIT_CACHE_VARIABLE
+
     jobs_dir = (out_dir / "jobs").resolve()
     jobs_dir.mkdir(parents=True, exist_ok=True)
-    responses = run_locally(flow, store=store, create_folders=True, root_dir=jobs_dir, log=False)
+    previous = os.environ.get(FIT_CACHE_VARIABLE)
+    # finished fits are kept by input checksum under OUT/jobs/.fits: a rerun reuses them
+    os.environ[FIT_CACHE_VARIABLE] = previous or str(jobs_dir / ".fits")
+    try:
+        responses = run_locally(
+            flow, store=store, create_folders=True, root_dir=jobs_dir, log=False
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(FIT_CACHE_VARIABLE, None)
     store.connect()
     return responses
 
