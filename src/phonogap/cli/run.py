@@ -57,7 +57,9 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     """Run a flow with jobflow, one folder per job under ``out_dir/jobs``.
 
     Finished fits are kept in ``out_dir/jobs/.fits`` (``$PHONOGAP_FIT_CACHE_DIR`` if set)
-    by the checksum of their inputs, so running the same workflow again reuses them.
+    by the checksum of their inputs, so running the same workflow again reuses them. The log
+    goes to ``out_dir/phonogap.log``; each failed job is printed as one line (job, structure,
+    message, folder), its traceback only in that file (and on the terminal with ``-v``).
 
     Parameters
     ----------
@@ -75,6 +77,7 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     """
     from jobflow import run_locally
 
+    from phonogap.cli.failures import recording_failures
     from phonogap.fitting.gap_fit_run import FIT_CACHE_VARIABLE
 
     jobs_dir = (out_dir / "jobs").resolve()
@@ -83,9 +86,10 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     # finished fits are kept by input checksum under OUT/jobs/.fits: a rerun reuses them
     os.environ[FIT_CACHE_VARIABLE] = previous or str(jobs_dir / ".fits")
     try:
-        responses = run_locally(
-            flow, store=store, create_folders=True, root_dir=jobs_dir, log=False
-        )
+        with recording_failures(out_dir):
+            responses = run_locally(
+                flow, store=store, create_folders=True, root_dir=jobs_dir, log=False
+            )
     finally:
         if previous is None:
             os.environ.pop(FIT_CACHE_VARIABLE, None)
@@ -95,9 +99,9 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
 
 def _no_summary_message(flow: Flow, out_dir: Path) -> str:
     return (
-        f"flow {flow.name} produced no benchmark summary; see the log above for the job that "
-        f"failed and its directory under {(out_dir / 'jobs').resolve()}. Its finished outputs "
-        "are kept in the store."
+        f"flow {flow.name} produced no benchmark summary: the failed jobs are listed above "
+        f"(tracebacks in {(out_dir / 'phonogap.log').resolve()}). Its finished outputs are kept "
+        "in the store; fix the cause and run the same command again to resume."
     )
 
 
