@@ -35,6 +35,7 @@ USER_ERRORS = [
     ("phonogap.phonons.comparison", "PhononComparisonError", ValueError),
     ("phonogap.report.exports", "ExportError", ValueError),
     ("phonogap.config.preflight", "PreflightError", RuntimeError),
+    ("phonogap.reference.base", "NoInProcessCalculatorError", ValueError),
 ]
 
 

@@ -46,7 +46,8 @@ def _without(monkeypatch, *programs: str) -> None:
 
 
 def _error_lines(err: str) -> list[str]:
-    return [line.strip() for line in err.splitlines() if line.strip()]
+    """The problem lines, without the ``error:`` prefix of the first."""
+    return [line.strip().removeprefix("error: ") for line in err.splitlines() if line.strip()]
 
 
 def test_missing_gap_fit_stops_the_demo_before_anything_runs(
@@ -54,10 +55,22 @@ def test_missing_gap_fit_stops_the_demo_before_anything_runs(
 ):
     _without(monkeypatch, "gap_fit")
     assert main(["demo", "--out", str(tmp_path / "out")]) == 2
-    lines = _error_lines(capsys.readouterr().err)
-    assert lines[0].startswith("error: 1 problem(s) found before starting; nothing was run")
-    assert lines[1].startswith("PATH: gap_fit was not found on PATH. Install it")
+    (line,) = _error_lines(capsys.readouterr().err)
+    assert line.startswith("PATH: gap_fit was not found on PATH. Install it")
+    assert line.endswith("(nothing was started)")
     assert not (tmp_path / "out").exists()
+
+
+def test_several_problems_are_all_printed_one_line_each(
+    fresh_store, nothing_runs, monkeypatch, capsys, tmp_path
+):
+    _without(monkeypatch, "gap_fit")
+    (tmp_path / "taken").write_text("x")
+    assert main(["demo", "--out", str(tmp_path / "taken")]) == 2
+    lines = _error_lines(capsys.readouterr().err)
+    assert lines[0] == "2 problems found before starting; nothing was started:"
+    assert lines[1].startswith("PATH: gap_fit was not found")
+    assert lines[2].startswith("--out: ")
 
 
 def test_missing_pw_x_and_pseudopotential_are_named_with_their_fields(monkeypatch, tmp_path):

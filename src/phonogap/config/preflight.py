@@ -51,6 +51,8 @@ class Problem:
 class PreflightError(PhonogapError, RuntimeError):
     """The pre-flight found problems; nothing was started.
 
+    One problem makes a one-line message; several, a header and one line each.
+
     Attributes
     ----------
     problems
@@ -59,9 +61,12 @@ class PreflightError(PhonogapError, RuntimeError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
+        if len(self.problems) == 1:
+            super().__init__(f"{self.problems[0]} (nothing was started)")
+            return
         lines = "\n".join(f"  {problem}" for problem in self.problems)
         super().__init__(
-            f"{len(self.problems)} problem(s) found before starting; nothing was run:\n{lines}"
+            f"{len(self.problems)} problems found before starting; nothing was started:\n{lines}"
         )
 
 

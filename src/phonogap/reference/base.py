@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from phonogap.errors import PhonogapError
 from phonogap.reference.dft_common import default_scratch_dir
 from phonogap.schemas.provenance import package_versions
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from phonogap.schemas.configuration import Configuration
 
 
-class NoInProcessCalculatorError(ValueError):
+class NoInProcessCalculatorError(PhonogapError, ValueError):
     """A backend that runs as atomate2 jobs was asked for an in-process ASE calculator."""
 
     @classmethod
