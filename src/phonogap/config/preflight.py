@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,14 +124,36 @@ def directory_problem(path: str | Path, setting: str) -> Problem | None:
     return None
 
 
+def _refused(nodes: list[tuple[str, int]]) -> str | None:
+    """Return why no node accepts a TCP connection (refused at once), or None if one does."""
+    reasons = []
+    for host, port in nodes:
+        try:
+            with socket.create_connection((host, port), timeout=STORE_TIMEOUT_MS / 1000):
+                return None
+        except OSError as exc:
+            reasons.append(f"{host}:{port}: {exc.strerror or exc}")
+    return "; ".join(reasons) or None
+
+
 def _ping_mongo(docs: Any) -> str | None:
     """Return None if the MongoDB server behind a maggma store answers, else the reason."""
     import pymongo
     from pymongo.errors import PyMongoError
+    from pymongo.uri_parser import parse_uri
 
     options: dict[str, Any] = {"serverSelectionTimeoutMS": STORE_TIMEOUT_MS}
-    if getattr(docs, "uri", None):
-        client = pymongo.MongoClient(docs.uri, **options)
+    uri = getattr(docs, "uri", None)
+    if uri and uri.startswith("mongodb://"):
+        nodes = parse_uri(uri)["nodelist"]
+    elif not uri:
+        nodes = [(docs.host, int(docs.port))]
+    else:
+        nodes = []  # mongodb+srv: resolved by pymongo
+    if nodes and (reason := _refused(nodes)):
+        return reason
+    if uri:
+        client = pymongo.MongoClient(uri, **options)
     else:
         for key in ("username", "password"):
             if getattr(docs, key, None):
@@ -139,7 +162,7 @@ def _ping_mongo(docs: Any) -> str | None:
     try:
         client.admin.command("ping")
     except PyMongoError as exc:
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        return f"{type(exc).__name__}: {str(exc).split(' (configured timeouts')[0][:160]}"
     finally:
         client.close()
     return None
