@@ -13,10 +13,15 @@ propagates with its traceback. ``-v`` prints the traceback in every case.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
+import signal
 import sys
+import threading
 import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from rich.markup import escape
@@ -35,13 +40,57 @@ from phonogap.errors import PhonogapError
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end a command cleanly, like Ctrl-C (exit status 128 + the signal)."""
+
+
+class Terminated(BaseException):
+    """A stop signal arrived; raised in the main thread to unwind the running job.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so jobflow does not record it as a job
+    failure and carry on with the next job; on the way out the gap_fit or pw.x process group
+    is killed (:mod:`phonogap.processes`).
+
+    Attributes
+    ----------
+    signum
+        The signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """Stop the pool workers, then unwind the main thread (their programs die with them)."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` while a command runs (main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _terminate) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
 
 def cmd_results(args: argparse.Namespace) -> int:
     """Print the benchmarks (or campaign rows) found in the store."""
+    from phonogap.config.preflight import check_store, raise_problems
     from phonogap.report.exports import results_payload
     from phonogap.store.jobstore import get_store
     from phonogap.store.queries import find_summaries
 
+    raise_problems(check_store(args.store))
     store = get_store(args.store)
     store.connect()
     if wants_campaign_results(args):
@@ -69,10 +118,12 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw the figures of a run or scan found in the store."""
+    from phonogap.config.preflight import check_store, raise_problems
     from phonogap.report.outputs import write_outputs
     from phonogap.store.jobstore import get_store
     from phonogap.store.queries import ResultNotFoundError, find_scans, find_summaries
 
+    raise_problems(check_store(args.store))
     store = get_store(args.store)
     store.connect()
     finder = find_scans if args.kind == "scan" else find_summaries
@@ -172,14 +223,22 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: 0 on success; 1 if a flow, structure or scan variant failed; 2 for a
         user error (:class:`~phonogap.errors.PhonogapError`, a missing file); 130 after
-        Ctrl-C. Any other exception propagates.
+        Ctrl-C, 143 after SIGTERM, 129 after SIGHUP (every child process is stopped). Any
+        other exception propagates.
     """
     args = build_parser().parse_args(argv)
     setup_logging(args.verbose)
     warnings.filterwarnings("ignore", category=FutureWarning, module="jobflow")
     warnings.filterwarnings("ignore", message=".*PrimitiveMatrixAuto.*")
     try:
-        return args.handler(args)
+        with _stop_signals_raise():
+            return args.handler(args)
+    except Terminated as exc:
+        message = (
+            f"terminated by {exc}; its gap_fit, pw.x and worker processes were stopped. Run the "
+            "same command again to resume: a finished fit is reused"
+        )
+        return _fail(exc, message, 128 + exc.signum, args.verbose)
     except KeyboardInterrupt as exc:
         return _fail(exc, "interrupted", INTERRUPTED, args.verbose)
     except FileNotFoundError as exc:

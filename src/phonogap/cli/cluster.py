@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 def cmd_submit(args: argparse.Namespace) -> int:
     """Add a workflow file's Flow (or campaign) to a FireWorks launchpad."""
     from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
+    from phonogap.config.preflight import preflight, raise_problems
     from phonogap.store.campaigns import build_campaign
     from phonogap.store.jobstore import get_store
     from phonogap.store.launchpad import load_launchpad, submit_flow
@@ -30,6 +31,16 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
+    # programs are looked up where the jobs run (the workers), not on this machine
+    problems = preflight(
+        workflow,
+        None,
+        args.store,
+        source=str(path),
+        check_the_store=bool(args.store),
+        programs=False,
+    )
+    raise_problems(problems)
     launchpad = load_launchpad(args.launchpad)
     store = get_store(args.store) if args.store else None
     structures, mp_ids = {}, {}

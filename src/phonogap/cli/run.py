@@ -9,6 +9,7 @@ stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,11 @@ def demo_workflow() -> dict[str, Any]:
 def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, Any]:
     """Run a flow with jobflow, one folder per job under ``out_dir/jobs``.
 
+    Finished fits are kept in ``out_dir/jobs/.fits`` (``$PHONOGAP_FIT_CACHE_DIR`` if set)
+    by the checksum of their inputs, so running the same workflow again reuses them. The log
+    goes to ``out_dir/phonogap.log``; each failed job is printed as one line (job, structure,
+    message, folder), its traceback only in that file (and on the terminal with ``-v``).
+
     Parameters
     ----------
     flow
@@ -71,18 +77,31 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     """
     from jobflow import run_locally
 
+    from phonogap.cli.failures import recording_failures
+    from phonogap.fitting.gap_fit_run import FIT_CACHE_VARIABLE
+
     jobs_dir = (out_dir / "jobs").resolve()
     jobs_dir.mkdir(parents=True, exist_ok=True)
-    responses = run_locally(flow, store=store, create_folders=True, root_dir=jobs_dir, log=False)
+    previous = os.environ.get(FIT_CACHE_VARIABLE)
+    # finished fits are kept by input checksum under OUT/jobs/.fits: a rerun reuses them
+    os.environ[FIT_CACHE_VARIABLE] = previous or str(jobs_dir / ".fits")
+    try:
+        with recording_failures(out_dir):
+            responses = run_locally(
+                flow, store=store, create_folders=True, root_dir=jobs_dir, log=False
+            )
+    finally:
+        if previous is None:
+            os.environ.pop(FIT_CACHE_VARIABLE, None)
     store.connect()
     return responses
 
 
 def _no_summary_message(flow: Flow, out_dir: Path) -> str:
     return (
-        f"flow {flow.name} produced no benchmark summary; see the log above for the job that "
-        f"failed and its directory under {(out_dir / 'jobs').resolve()}. Its finished outputs "
-        "are kept in the store."
+        f"flow {flow.name} produced no benchmark summary: the failed jobs are listed above "
+        f"(tracebacks in {(out_dir / 'phonogap.log').resolve()}). Its finished outputs are kept "
+        "in the store; fix the cause and run the same command again to resume."
     )
 
 
@@ -318,17 +337,21 @@ def run_campaign(
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the diamond-Si demo."""
     from phonogap.config import parse_workflow
+    from phonogap.config.preflight import preflight, raise_problems
 
     workflow = parse_workflow(demo_workflow(), Path.cwd(), "phonogap demo")
+    raise_problems(preflight(workflow, args.out, args.store, source="phonogap demo"))
     return run_workflow(workflow, Path.cwd(), Path(args.out), args.store)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a workflow file (or campaign) locally."""
     from phonogap.config import read_workflow_file
+    from phonogap.config.preflight import preflight, raise_problems
 
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
+    raise_problems(preflight(workflow, args.out, args.store, source=str(path)))
     runner = run_campaign if workflow.campaign is not None else run_workflow
     return runner(workflow, path.parent, Path(args.out), args.store)
 

@@ -14,7 +14,7 @@ from phonogap.database.extxyz import labelled_summary, write_training_xyz
 from phonogap.database.regularisation import apply_atomwise_sigma
 from phonogap.fitting.errors import prediction_errors
 from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
-from phonogap.fitting.gap_fit_run import potential_files, run_gap_fit, sparse_points_used
+from phonogap.fitting.gap_fit_run import potential_files, run_gap_fit_or_reuse, sparse_points_used
 from phonogap.fitting.hyperparameters import GapHyperparameters
 from phonogap.schemas.fit import GapFitDocument
 from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
@@ -104,7 +104,7 @@ def fit_gap_in_directory(
         e0=resolve_e0(hyperparameters, training),
         has_virials="virial" in observables,
     )
-    run = run_gap_fit(arguments, workdir, n_threads=n_threads)
+    run = run_gap_fit_or_reuse(arguments, workdir, n_threads=n_threads)
     used = sparse_points_used(run.xml_path)
     requested = hyperparameters.total_n_sparse
     if used.get("soap", requested) < requested:

@@ -1,16 +1,18 @@
 """Run ``gap_fit``, keep its log, and describe the potential files it wrote.
 
 The subprocess gets an argument list from :func:`phonogap.fitting.gap_fit.gap_fit_arguments`
-(no shell), its whole process group is killed on timeout (``gap_fit`` on PATH is a
-shim → Python → binary chain), and failures raise :class:`GapFitError` quoting gap_fit's
-abort messages and the log tail. The potential's checksum covers the xml and its sparseX
-files in the order the xml lists them.
+(no shell), its whole process group is killed on timeout or interruption, it gets the
+parent-death signal (:mod:`phonogap.processes`; quippy's wrapper script on PATH is bypassed
+for its bundled binary so the signal reaches gap_fit itself), and failures raise
+:class:`GapFitError` quoting gap_fit's abort messages and the log tail. The potential's
+checksum covers the xml and its sparseX files in the order the xml lists them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import re
@@ -24,8 +26,18 @@ from pathlib import Path
 
 from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
+from phonogap.processes import die_with_parent
 
-__all__ = ["GapFitError", "GapFitRun", "potential_checksum", "potential_files", "run_gap_fit"]
+__all__ = [
+    "FIT_CACHE_VARIABLE",
+    "GapFitError",
+    "GapFitRun",
+    "fit_key",
+    "potential_checksum",
+    "potential_files",
+    "run_gap_fit",
+    "run_gap_fit_or_reuse",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -259,6 +271,118 @@ def _parse_log(log_path: Path) -> tuple[dict[str, int], dict[str, int], list[str
     return targets, overrides, warnings
 
 
+FIT_CACHE_VARIABLE = "PHONOGAP_FIT_CACHE_DIR"
+"""Directory of finished fits keyed by :func:`fit_key`; ``phonogap run`` sets ``OUT/jobs/.fits``."""
+
+_CACHE_RECORD = "fit.json"
+
+
+def _input_files(arguments: Sequence[str], workdir: Path) -> list[Path]:
+    files = []
+    for token in arguments:
+        key, _, value = token.partition("=")
+        if key in ("atoms_filename", "at_file"):
+            path = Path(value)
+            files.append(path if path.is_absolute() else workdir / path)
+    return files
+
+
+def fit_key(arguments: Sequence[str], workdir: Path) -> str:
+    """Checksum of a fit's inputs: the training file(s) and the gap_fit command line.
+
+    Parameters
+    ----------
+    arguments
+        The gap_fit argument list (relative paths are relative to ``workdir``).
+    workdir
+        Where gap_fit runs.
+
+    Returns
+    -------
+    str
+        sha256 hex digest; equal inputs give equal keys, in any directory.
+    """
+    digest = hashlib.sha256("\0".join(arguments).encode())
+    for path in _input_files(arguments, Path(workdir)):
+        digest.update(b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_gap_fit_or_reuse(
+    arguments: list[str],
+    workdir: Path,
+    *,
+    n_threads: int | None = None,
+    timeout_s: float | None = None,
+    cache_dir: str | Path | None = None,
+) -> GapFitRun:
+    """Reuse a finished fit with the same inputs, else run gap_fit and remember the result.
+
+    Parameters
+    ----------
+    arguments, workdir, n_threads, timeout_s
+        As for :func:`run_gap_fit`.
+    cache_dir
+        Finished fits, one folder per :func:`fit_key`; default ``$PHONOGAP_FIT_CACHE_DIR``.
+        Without either, gap_fit always runs.
+
+    Returns
+    -------
+    GapFitRun
+        The fit, its files in ``workdir`` either way (copied from the cache when reused).
+    """
+    cache_dir = cache_dir or os.environ.get(FIT_CACHE_VARIABLE)
+    if not cache_dir:
+        return run_gap_fit(arguments, workdir, n_threads=n_threads, timeout_s=timeout_s)
+    workdir = Path(workdir)
+    key = fit_key(arguments, workdir)
+    entry = Path(cache_dir) / key
+    xml_path = _output_xml(arguments, workdir)
+    record = entry / _CACHE_RECORD
+    if record.is_file() and (entry / xml_path.name).is_file():
+        logger.info("reusing the finished fit %s from %s", key[:12], entry)
+        xml_path.parent.mkdir(parents=True, exist_ok=True)
+        for path in entry.iterdir():
+            if path.name == LOG_NAME:
+                shutil.copy2(path, workdir / LOG_NAME)
+            elif path.name != _CACHE_RECORD:
+                shutil.copy2(path, xml_path.parent / path.name)
+        wall_time_s = float(json.loads(record.read_text())["wall_time_s"])
+        return _finished_run(arguments, xml_path, workdir / LOG_NAME, wall_time_s, 0)
+    run = run_gap_fit(arguments, workdir, n_threads=n_threads, timeout_s=timeout_s)
+    staging = entry.with_name(f".{key}.{os.getpid()}")
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        for path in [*run.files, run.log_path]:
+            shutil.copy2(path, staging / path.name)
+        (staging / _CACHE_RECORD).write_text(json.dumps({"wall_time_s": run.wall_time_s}))
+        staging.rename(entry)  # whole or not at all
+    except OSError as exc:
+        logger.warning("could not keep the finished fit in %s for reuse: %s", entry, exc)
+        shutil.rmtree(staging, ignore_errors=True)
+    return run
+
+
+def _bundled_binary(executable: str) -> str:
+    """Return quippy's bundled gap_fit binary when ``executable`` is a wrapper script for it.
+
+    ``pip install quippy-ase`` puts a Python console script (behind a pyenv shim, often) on
+    PATH that starts the binary as *its* child; a parent-death signal set on the wrapper
+    would not reach the binary, so phonogap starts the binary itself.
+    """
+    try:
+        with open(executable, "rb") as handle:
+            head = handle.read(4096)
+        is_script = head.startswith(b"#!") and (b"quippy" in head or b"pyenv" in head)
+        import quippy
+    except (OSError, ImportError):
+        return executable
+    binary = Path(quippy.__path__[0]) / "gap_fit"
+    if is_script and binary.is_file() and os.access(binary, os.X_OK):
+        return str(binary)
+    return executable
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -306,6 +430,8 @@ def run_gap_fit(
     executable = shutil.which(arguments[0])
     if executable is None:
         raise FileNotFoundError(f"{arguments[0]!r}: {INSTALL_HINT}")
+    if Path(arguments[0]).name == "gap_fit":
+        executable = _bundled_binary(executable)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / LOG_NAME
@@ -330,8 +456,8 @@ def run_gap_fit(
     )
     start = time.perf_counter()
     with log_path.open("wb") as log:
-        # A new session makes gap_fit and the wrappers that launch it (pyenv
-        # shim, quippy's console script) one process group, killed together.
+        # A new session makes gap_fit (and any wrapper that launches it) one process
+        # group, killed together; the parent-death signal ends it if phonogap is killed.
         process = subprocess.Popen(
             [executable, *arguments[1:]],
             cwd=workdir,
@@ -340,6 +466,7 @@ def run_gap_fit(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         try:
             returncode = process.wait(timeout=timeout_s)
@@ -370,6 +497,13 @@ def run_gap_fit(
             log_path,
             returncode,
         )
+    return _finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
+
+
+def _finished_run(
+    arguments: Sequence[str], xml_path: Path, log_path: Path, wall_time_s: float, returncode: int
+) -> GapFitRun:
+    """Check the files of a finished fit, report its log and describe it."""
     files = potential_files(xml_path)
     missing = [p for p in files[1:] if not p.is_file()]
     if missing:

@@ -24,6 +24,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from phonogap.errors import PhonogapError
+
 __all__ = [
     "BundledDataset",
     "BundledInput",
@@ -41,7 +43,7 @@ STRUCTURE_SELECTIONS = ("all", "stable")
 """Selections of a multi-structure set besides a list of names: every file, or the stable ones."""
 
 
-class UnknownBundledDatasetError(ValueError):
+class UnknownBundledDatasetError(PhonogapError, ValueError):
     """Raised for a bundled dataset name that is not registered (lists the valid names)."""
 
 

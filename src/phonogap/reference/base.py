@@ -15,6 +15,7 @@ them); the jobs and Flows built from these live in :mod:`phonogap.jobs.labels` a
 
 from __future__ import annotations
 
+import shutil
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -158,6 +159,60 @@ class Reference(BaseModel, ABC):
         Default: nothing to check. Called once before expensive labelling fans out.
         """
         return None
+
+    def required_executables(self) -> tuple[str, ...]:
+        """Name the programs this backend starts (looked up on ``PATH`` by the pre-flight).
+
+        Returns
+        -------
+        tuple of str
+            Default: none (an in-process calculator).
+        """
+        return ()
+
+    def supported_elements(self) -> frozenset[str] | None:
+        """Name the elements this backend can label.
+
+        Returns
+        -------
+        frozenset of str or None
+            Default None: any element.
+        """
+        return None
+
+    def setup_problems(
+        self, symbols: set[str] | list[str] = (), *, programs: bool = True
+    ) -> list[str]:
+        """List, without raising, every reason the backend cannot run for these elements.
+
+        Parameters
+        ----------
+        symbols
+            Elements about to be calculated.
+        programs
+            False skips the executables (checked where the jobs run, e.g. on a cluster).
+
+        Returns
+        -------
+        list of str
+            One line per problem, each naming the setting and the fix: a missing program of
+            :meth:`required_executables`, an element outside :meth:`supported_elements`.
+        """
+        problems = [
+            f"{self.backend} reference: executable {program!r} not found on PATH; install it "
+            "or set 'reference.command' to its full path"
+            for program in (self.required_executables() if programs else ())
+            if shutil.which(program) is None
+        ]
+        supported = self.supported_elements()
+        unsupported = sorted(set(symbols) - supported) if supported is not None else []
+        if unsupported:
+            problems.append(
+                f"{self.backend} reference: cannot label {', '.join(unsupported)} (it supports "
+                f"only {', '.join(sorted(supported or ()))}); choose a reference for these "
+                "elements in 'reference.backend' (e.g. qe) or remove those structures"
+            )
+        return problems
 
     def describe_run(self, directory: str | Path) -> dict[str, Any]:
         """Read what a finished calculation reports about itself, for provenance.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from phonogap.errors import PhonogapError
+from phonogap.processes import set_parent_death_signal
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 
 if TYPE_CHECKING:
@@ -58,8 +60,13 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _init_worker(reference: Reference) -> None:
+def _init_worker(reference: Reference, parent_pid: int | None = None) -> None:
     global _worker_calculator
+    # a forked worker inherits the command's SIGTERM/SIGHUP handlers; it must simply die
+    # (on its parent's death too), not raise into the pool's task loop
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    set_parent_death_signal(parent_pid)
     _worker_calculator = reference.calculator()
 
 
@@ -146,7 +153,7 @@ def _worker_pool(reference: Reference, workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init_worker,
-        initargs=(reference,),
+        initargs=(reference, os.getpid()),
     )
 
 

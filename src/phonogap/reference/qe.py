@@ -13,6 +13,7 @@ at Γ: 18 s.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from ase.calculators.espresso import Espresso, EspressoProfile
 from pydantic import Field, field_validator
 
+from phonogap.processes import run_in_own_group
 from phonogap.reference.base import Reference
 from phonogap.reference.dft_common import (
     HUND_MOMENTS,
@@ -148,6 +150,57 @@ class QuantumEspressoReference(Reference):
             return executable
         return [*shlex.split(self.mpi_command), "-np", str(self.mpi_processes), *executable]
 
+    def required_executables(self) -> tuple[str, ...]:
+        """Name pw.x and, with MPI, the MPI launcher.
+
+        Returns
+        -------
+        tuple of str
+            The programs of :meth:`argv`.
+        """
+        return tuple(dict.fromkeys([self.argv()[0], shlex.split(self.command)[0]]))
+
+    def setup_problems(
+        self, symbols: set[str] | list[str] = (), *, programs: bool = True
+    ) -> list[str]:
+        """List every missing program, pseudopotential entry or pseudopotential file.
+
+        Parameters
+        ----------
+        symbols
+            Elements about to be calculated.
+        programs
+            False skips the executables (checked where the jobs run, e.g. on a cluster).
+
+        Returns
+        -------
+        list of str
+            One line per problem, naming the setting and the fix.
+        """
+        problems = [
+            f"qe reference: executable {program!r} not found on PATH. Install Quantum "
+            "ESPRESSO (Debian: apt-get install quantum-espresso quantum-espresso-data) "
+            "or set 'reference.command' to the full path of pw.x"
+            for program in (self.required_executables() if programs else ())
+            if shutil.which(program) is None
+        ]
+        for symbol in sorted(set(symbols)):
+            if symbol not in self.pseudopotentials:
+                problems.append(
+                    f"qe reference: no pseudopotential for {symbol}; add it to "
+                    f"'reference.pseudopotentials' (e.g. {symbol}: {symbol}.pbe-rrkj.UPF) "
+                    f"with the file in {self.pseudo_dir}"
+                )
+                continue
+            path = Path(self.pseudo_dir) / self.pseudopotentials[symbol]
+            if not path.is_file():
+                problems.append(
+                    f"qe reference: pseudopotential file {path} for {symbol} does not exist. "
+                    "Set 'reference.pseudo_dir' to the directory holding it, fix "
+                    "'reference.pseudopotentials', or install quantum-espresso-data"
+                )
+        return problems
+
     def check_ready(self, symbols: set[str] | list[str] = ()) -> None:
         """Fail early, with the fix, when pw.x, MPI or a pseudopotential is missing.
 
@@ -159,30 +212,10 @@ class QuantumEspressoReference(Reference):
         Raises
         ------
         ReferenceSetupError
-            Naming the missing program or file and how to provide it.
+            Naming the first missing program or file and how to provide it.
         """
-        argv = self.argv()
-        for program in {argv[0], shlex.split(self.command)[0]}:
-            if shutil.which(program) is None:
-                raise ReferenceSetupError(
-                    f"qe reference: executable {program!r} not found on PATH. Install Quantum "
-                    "ESPRESSO (Debian: apt-get install quantum-espresso quantum-espresso-data) "
-                    "or set 'reference.command' to the full path of pw.x"
-                )
-        for symbol in sorted(set(symbols)):
-            if symbol not in self.pseudopotentials:
-                raise ReferenceSetupError(
-                    f"qe reference: no pseudopotential for {symbol}; add it to "
-                    f"'reference.pseudopotentials' (e.g. {symbol}: {symbol}.pbe-rrkj.UPF) "
-                    f"with the file in {self.pseudo_dir}"
-                )
-            path = Path(self.pseudo_dir) / self.pseudopotentials[symbol]
-            if not path.is_file():
-                raise ReferenceSetupError(
-                    f"qe reference: pseudopotential file {path} for {symbol} does not exist. "
-                    "Set 'reference.pseudo_dir' to the directory holding it, fix "
-                    "'reference.pseudopotentials', or install quantum-espresso-data"
-                )
+        if problems := self.setup_problems(symbols):
+            raise ReferenceSetupError(problems[0])
 
     def espresso_parameters(self, atoms: Atoms) -> dict[str, Any]:
         """Build the keyword arguments of ASE's ``Espresso`` for one configuration.
@@ -362,11 +395,50 @@ def diagnose_failure(directory: Path, returncode: int, argv: list[str]) -> DftCa
     )
 
 
+class DyingEspressoProfile(EspressoProfile):
+    """ASE's pw.x profile, but pw.x (or mpirun) runs in its own group and dies with phonogap."""
+
+    def run(
+        self,
+        directory: Path,
+        inputfile: str | None,
+        outputfile: str,
+        errorfile: str | None = None,
+        append: bool = False,
+    ) -> None:
+        """Run pw.x like ASE does, with the parent-death signal and a group kill on interrupt.
+
+        Parameters
+        ----------
+        directory
+            Where pw.x runs.
+        inputfile, outputfile, errorfile
+            File names in ``directory``.
+        append
+            Append to the output files instead of overwriting them.
+
+        Raises
+        ------
+        CalledProcessError
+            If pw.x exits with a non-zero status.
+        """
+        argv = self.get_command(inputfile)
+        mode = "ab" if append else "wb"
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(open(Path(directory) / outputfile, mode))
+            err = (
+                stack.enter_context(open(Path(directory) / errorfile, mode)) if errorfile else None
+            )
+            status = run_in_own_group(argv, cwd=directory, stdout=out, stderr=err, env=os.environ)
+        if status != 0:
+            raise CalledProcessError(status, argv)
+
+
 class CheckedEspresso(Espresso):
     """ASE's ``Espresso`` with per-configuration inputs and errors that name the fix."""
 
     def __init__(self, reference: QuantumEspressoReference, directory: str | Path) -> None:
-        profile = EspressoProfile(
+        profile = DyingEspressoProfile(
             command=shlex.join(reference.argv()), pseudo_dir=reference.pseudo_dir
         )
         super().__init__(profile=profile, directory=str(directory))

@@ -66,6 +66,16 @@ class StillingerWeberReference(Reference):
 
         return Potential("IP SW", param_str=self.parameter_xml())
 
+    def supported_elements(self) -> frozenset[str]:
+        """Name the elements of these parameters.
+
+        Returns
+        -------
+        frozenset of str
+            ``{"Si"}``.
+        """
+        return frozenset({"Si"})
+
     def required_packages(self) -> tuple[str, ...]:
         """Name the distributions behind this backend.
 
