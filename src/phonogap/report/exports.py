@@ -200,8 +200,8 @@ def export_benchmarks(store: JobStore, found: list[dict[str, Any]], directory: P
             continue
         done.add(summary.run_name)
         for row in summary.rows:
-            document = benchmark_document(store, item["uuid"], row["name"])
+            document = benchmark_document(store, item["uuid"], row.name)
             if document is not None:
-                folder = directory / summary.run_name / row["name"]
+                folder = directory / summary.run_name / row.name
                 written += write_benchmark_files(document, folder)
     return written
