@@ -185,7 +185,7 @@ def test_exported_files_reproduce_the_stored_benchmark(
     assert main(["results", "--export", str(out), "--name", "e2e", "--format", "json"]) == 0
     (found,) = find_summaries(store, "e2e")
     for row in found["summary"].rows:
-        folder = out / "e2e" / row["name"]
+        folder = out / "e2e" / row.name
         names = sorted(path.name for path in folder.iterdir())
         assert names == [
             "potential_band_structure.json",
@@ -205,10 +205,10 @@ def test_exported_files_reproduce_the_stored_benchmark(
         )
         assert main(["compare-phonons", reference, potential, "--json"]) == 0
         compared = json.loads(capsys.readouterr().out)
-        assert compared["rms_thz"] == pytest.approx(row["rms_thz"], abs=1e-6)
+        assert compared["rms_thz"] == pytest.approx(row.rms_thz, abs=1e-6)
         assert compared["rms_thz"] > 1e-4  # a real difference is reproduced, not a zero
 
-        bands = benchmark_document(store, found["uuid"], row["name"])["bands"]
+        bands = benchmark_document(store, found["uuid"], row.name)["bands"]
         for side in ("reference", "potential"):
             data = json.loads((folder / f"{side}_band_structure.json").read_text())
             structure = PhononBandStructureSymmLine.from_dict(data)

@@ -33,7 +33,7 @@ def tiny_dataset() -> LabelledDatasetDocument:
         atoms.info["source"] = "diamond"
     labelled = evaluate_configurations(get_reference("sw"), configurations, n_workers=1)
     return LabelledDatasetDocument(
-        reference={"name": "sw"},
+        reference=get_reference("sw").provenance(),
         configurations=to_configurations(labelled),
         summary={},
         wall_time_s=0.0,

@@ -11,28 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from pymatgen.analysis.structure_matcher import StructureMatcher
 from pymatgen.core import Structure
 
+from phonogap.schemas.structures import DroppedStructure
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class DroppedStructure:
-    """A structure a filter removed, and why.
-
-    Attributes
-    ----------
-    name
-        Name of the structure.
-    reason
-        Human-readable reason with the numbers behind the decision.
-    """
-
-    name: str
-    reason: str
 
 
 def filter_unchanged_by_relaxation(
@@ -83,7 +68,9 @@ def filter_unchanged_by_relaxation(
     for name, before in initial.items():
         after = relaxed.get(name)
         if after is None:
-            dropped.append(DroppedStructure(name, "no relaxed structure (relaxation missing)"))
+            dropped.append(
+                DroppedStructure(name=name, reason="no relaxed structure (relaxation missing)")
+            )
             continue
         v0 = before.volume / len(before)
         v1 = after.volume / len(after)
@@ -103,7 +90,7 @@ def filter_unchanged_by_relaxation(
         if before.composition.reduced_composition != after.composition.reduced_composition:
             detail += f", composition {before.formula} -> {after.formula}"
         reason = f"changed during relaxation ({settings}): {change}{detail}"
-        dropped.append(DroppedStructure(name, reason))
+        dropped.append(DroppedStructure(name=name, reason=reason))
         logger.info("dropping %s: %s", name, reason)
     return kept, dropped
 
@@ -141,6 +128,6 @@ def filter_max_atoms(
             kept.append(name)
         else:
             reason = f"{len(structure)} atoms in the cell, more than max_atoms={max_atoms}"
-            dropped.append(DroppedStructure(name, reason))
+            dropped.append(DroppedStructure(name=name, reason=reason))
             logger.info("dropping %s: %s", name, reason)
     return kept, dropped
