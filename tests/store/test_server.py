@@ -93,8 +93,8 @@ def test_db_cli_start_status_stop(tmp_path, capsys):
 
 
 def test_db_start_without_the_server_extra_says_what_to_install(tmp_path, monkeypatch, capsys):
-    from phonogap.store import server
     from phonogap.cli import main
+    from phonogap.store import server
 
     real_which = shutil.which
 
