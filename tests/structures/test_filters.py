@@ -67,7 +67,9 @@ def test_missing_and_unexpected_relaxed_structures(cells):
         {"a": cells["mp-149"], "b": cells["mp-168"]}, {"a": cells["mp-149"]}
     )
     assert kept == ["a"]
-    assert dropped == [DroppedStructure("b", "no relaxed structure (relaxation missing)")]
+    assert dropped == [
+        DroppedStructure(name="b", reason="no relaxed structure (relaxation missing)")
+    ]
     with pytest.raises(ValueError, match="'c'"):
         filter_unchanged_by_relaxation({"a": cells["mp-149"]}, {"c": cells["mp-149"]})
 
@@ -76,7 +78,9 @@ def test_filter_max_atoms_keeps_order_and_names_counts(cells):
     structures = {"bc8": cells["mp-168"], "dia": cells["mp-149"], "hex": cells["mp-165"]}
     kept, dropped = filter_max_atoms(structures, 4)
     assert kept == ["dia", "hex"]
-    assert dropped == [DroppedStructure("bc8", "8 atoms in the cell, more than max_atoms=4")]
+    assert dropped == [
+        DroppedStructure(name="bc8", reason="8 atoms in the cell, more than max_atoms=4")
+    ]
     assert filter_max_atoms(structures, 8) == (["bc8", "dia", "hex"], [])
     with pytest.raises(ValueError, match="positive"):
         filter_max_atoms(structures, 0)
