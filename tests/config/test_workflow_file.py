@@ -15,6 +15,7 @@ from phonogap.config import (
     WorkflowFileError,
     flow_from_workflow,
     load_structures_from,
+    parse_workflow,
     read_workflow_file,
 )
 from phonogap.flows import PhononAccurateGapMaker
@@ -222,3 +223,20 @@ def test_castep_workflows_name_the_bundled_13_allotropes(name, tmp_path, monkeyp
     specs = workflow.maker.datasets  # expanded to one file per structure when the file is read
     assert sorted(spec.mp_id for spec in specs) == sorted(allotrope_ids())
     assert all(spec.name == spec.mp_id and Path(spec.path).is_file() for spec in specs)
+
+
+def test_learning_curve_keeps_the_randomised_cells_of_strategy_both(tmp_path):
+    base = {"structures": {"allotropes": ["mp-149"]}, "database": {"strategy": "both"}}
+    curve = {**base, "scan": {"parameter": "n_sparse", "values": [100, 400]}}
+    workflow = parse_workflow(curve, tmp_path)
+    variants = workflow.scan.maker(workflow.maker).variants()
+    assert [(v.n_sparse, v.with_randomised) for v in variants] == [(100, True), (400, True)]
+    told = {**base, "scan": {**curve["scan"], "with_randomised": [False]}}
+    workflow = parse_workflow(told, tmp_path)
+    assert not any(v.with_randomised for v in workflow.scan.maker(workflow.maker).variants())
+    f_scan = {**base, "scan": {"parameter": "f", "values": [0.01, 0.001]}}
+    workflow = parse_workflow(f_scan, tmp_path)
+    assert [v.with_randomised for v in workflow.scan.maker(workflow.maker).variants()] == [
+        False,
+        False,
+    ]

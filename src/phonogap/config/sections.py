@@ -105,9 +105,11 @@ class ScanSection(BaseModel):
         description="f: regularisation scan (Eq. 8); n_sparse: learning curve in M"
     )
     values: list[float] = Field(min_length=1, description="The values of the parameter")
-    with_randomised: list[bool] = Field(
-        default_factory=lambda: [False],
-        description="f scans: fit without (false) and/or with (true) randomised supercells",
+    with_randomised: list[bool] | None = Field(
+        None,
+        description="Fit without (false) and/or with (true) the randomised supercells; default: "
+        "[false] for f scans (the paper's study), and for a learning curve every cell the "
+        "database has (true when its strategy is 'both' or 'randomised')",
     )
 
     @model_validator(mode="after")
@@ -136,11 +138,11 @@ class ScanSection(BaseModel):
                 name=base.name,
                 base=base,
                 f_values=self.values,
-                with_randomised=self.with_randomised,
+                with_randomised=self.with_randomised or [False],
             )
         return LearningCurveMaker(
             name=base.name,
             base=base,
             n_sparse_values=[int(v) for v in self.values],
-            with_randomised=any(self.with_randomised),
+            with_randomised=True if self.with_randomised is None else any(self.with_randomised),
         )
