@@ -78,7 +78,7 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     from jobflow import run_locally
 
     from phonogap.cli.failures import recording_failures
-    from phonogap.fitting.gap_fit_run import FIT_CACHE_VARIABLE
+    from phonogap.fitting.fit_cache import FIT_CACHE_VARIABLE
 
     jobs_dir = (out_dir / "jobs").resolve()
     jobs_dir.mkdir(parents=True, exist_ok=True)

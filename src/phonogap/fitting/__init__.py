@@ -13,19 +13,14 @@ from phonogap.fitting.gap_fit import (
     gap_fit_arguments,
     resolve_e0,
 )
-from phonogap.fitting.gap_fit_run import (
-    GapFitError,
-    GapFitRun,
-    potential_checksum,
-    potential_files,
-    run_gap_fit,
-)
+from phonogap.fitting.gap_fit_run import GapFitError, GapFitRun, run_gap_fit
 from phonogap.fitting.hyperparameters import (
     GAP18_CONFIG_TYPE_SIGMA,
     GapHyperparameters,
     SoapDescriptor,
     TwoBodyDescriptor,
 )
+from phonogap.fitting.potential_files import potential_checksum, potential_files
 
 __all__ = [
     "GAP18_CONFIG_TYPE_SIGMA",

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from phonogap.database.extxyz import labelled_summary, write_training_xyz
 from phonogap.database.regularisation import apply_atomwise_sigma
 from phonogap.fitting.errors import prediction_errors
+from phonogap.fitting.fit_cache import run_gap_fit_or_reuse
 from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
-from phonogap.fitting.gap_fit_run import potential_files, run_gap_fit_or_reuse, sparse_points_used
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.potential_files import potential_files, sparse_points_used
 from phonogap.schemas.fit import GapFitDocument
 from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
 from phonogap.schemas.provenance import software_versions

@@ -1,4 +1,4 @@
-"""Run ``gap_fit``, keep its log, and describe the potential files it wrote.
+"""Run ``gap_fit`` as a child process and keep its log.
 
 The subprocess gets an argument list from :func:`phonogap.fitting.gap_fit.gap_fit_arguments`
 (no shell), its whole process group is killed on timeout or interruption, it gets the
@@ -11,8 +11,6 @@ checksum covers the xml and its sparseX files in the order the xml lists them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import re
@@ -26,18 +24,10 @@ from pathlib import Path
 
 from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
+from phonogap.fitting.potential_files import potential_checksum, potential_files
 from phonogap.processes import die_with_parent
 
-__all__ = [
-    "FIT_CACHE_VARIABLE",
-    "GapFitError",
-    "GapFitRun",
-    "fit_key",
-    "potential_checksum",
-    "potential_files",
-    "run_gap_fit",
-    "run_gap_fit_or_reuse",
-]
+__all__ = ["GapFitError", "GapFitRun", "finished_run", "output_xml_path", "run_gap_fit"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,116 +101,27 @@ class GapFitRun:
         return [self.xml_path, *self.sparse_paths]
 
 
-def _output_xml(arguments: Sequence[str], workdir: Path) -> Path:
+def output_xml_path(arguments: Sequence[str], workdir: Path) -> Path:
+    """Return where gap_fit writes the potential (``gap_file``; default ``gap_new.xml``).
+
+    Parameters
+    ----------
+    arguments
+        The gap_fit argument list.
+    workdir
+        Where gap_fit runs (relative paths are relative to it).
+
+    Returns
+    -------
+    Path
+        The xml path.
+    """
     for token in arguments:
         key, _, value = token.partition("=")
         if key in ("gap_file", "gp_file"):
             path = Path(value)
             return path if path.is_absolute() else workdir / path
     return workdir / "gap_new.xml"  # gap_fit's default
-
-
-def _sparse_names(xml_path: Path) -> list[str]:
-    text = xml_path.read_text(errors="replace")
-    return re.findall(r'sparseX_filename="([^"]+)"', text)
-
-
-def sparse_points_used(xml_path: Path) -> dict[str, int]:
-    """Read back how many sparse points each descriptor of a potential really has.
-
-    gap_fit silently lowers ``n_sparse`` to the number of distinct environments in the data
-    (1,964 for the 13 CASTEP allotropes, 784 for phono3py's Si-PBE cells), so the requested
-    M is not always the M of the model.
-
-    Parameters
-    ----------
-    xml_path
-        A GAP potential xml written by gap_fit.
-
-    Returns
-    -------
-    dict
-        Descriptor name (``soap``, ``distance_2b``, ...) to its ``n_sparseX``, in the order
-        of the xml; a name that repeats gets a ``_2``, ``_3`` ... suffix.
-    """
-    text = Path(xml_path).read_text(errors="replace")
-    names = [found.split()[0] for found in re.findall(r"<descriptor>\s*([^<]+)", text)]
-    counts = [int(n) for n in re.findall(r'<gpCoordinates [^>]*n_sparseX="(\d+)"', text)]
-    used: dict[str, int] = {}
-    for name, count in zip(names, counts, strict=False):
-        key, index = name, 2
-        while key in used:
-            key, index = f"{name}_{index}", index + 1
-        used[key] = count
-    return used
-
-
-def potential_files(xml_path: Path) -> list[Path]:
-    """Return the xml and the sparseX files it refers to, in the order it lists them.
-
-    Parameters
-    ----------
-    xml_path
-        A GAP potential xml written by gap_fit.
-
-    Returns
-    -------
-    list[Path]
-        ``[xml_path, sparseX_1, sparseX_2, ...]`` (sparseX files are resolved
-        relative to the xml's directory).
-    """
-    xml_path = Path(xml_path)
-    return [xml_path, *(xml_path.parent / Path(name).name for name in _sparse_names(xml_path))]
-
-
-def potential_checksum(xml_path: Path, *, ignore_label: bool = False) -> str:
-    """Return a SHA-256 checksum of a GAP potential: its xml and all its sparseX files.
-
-    Parameters
-    ----------
-    xml_path
-        The potential xml; its sparseX files must be next to it.
-    ignore_label
-        gap_fit names every potential with a time-stamped label (the xml root
-        tag, e.g. ``GAP_2026_11_24_0_4_22_39_781``) that also appears in the
-        sparseX file names, so two fits of the same data differ byte for byte.
-        With True the label is replaced by a fixed string in the xml and the
-        sparseX file names are left out: two fits with the same data,
-        hyperparameters and ``rnd_seed`` then give the same checksum.
-
-    Returns
-    -------
-    str
-        Hex digest of SHA-256 over, in this order: for each file in
-        :func:`potential_files` order (the xml, then the sparseX files in the
-        order the xml lists them), its file name, a NUL byte, its size in bytes
-        as decimal text, a NUL byte, and its bytes. With ``ignore_label`` the
-        names are omitted and the xml bytes are those after label replacement.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the xml or one of its sparseX files is missing.
-    """
-    files = potential_files(Path(xml_path))
-    for path in files:
-        if not path.is_file():
-            raise FileNotFoundError(f"GAP potential file {path} is missing")
-    digest = hashlib.sha256()
-    label = None
-    if ignore_label:
-        head = files[0].read_bytes()[:4096].decode(errors="replace")
-        match = re.search(r"<\s*([A-Za-z_][\w.\-]*)", head)
-        label = match.group(1).encode() if match else None
-    for index, path in enumerate(files):
-        data = path.read_bytes()
-        if index == 0 and label:
-            data = data.replace(label, b"GAP_LABEL")
-        if not ignore_label:
-            digest.update(path.name.encode() + b"\0")
-        digest.update(str(len(data)).encode() + b"\0")
-        digest.update(data)
-    return digest.hexdigest()
 
 
 def _log_excerpt(log_path: Path, n_lines: int = _TAIL_LINES) -> str:
@@ -269,98 +170,6 @@ def _parse_log(log_path: Path) -> tuple[dict[str, int], dict[str, int], list[str
     overrides = {kind: int(n) for kind, n in _OVERRIDE_PATTERN.findall(text)}
     warnings = [ln.strip() for ln in text.splitlines() if ln.startswith("WARNING")]
     return targets, overrides, warnings
-
-
-FIT_CACHE_VARIABLE = "PHONOGAP_FIT_CACHE_DIR"
-"""Directory of finished fits keyed by :func:`fit_key`; ``phonogap run`` sets ``OUT/jobs/.fits``."""
-
-_CACHE_RECORD = "fit.json"
-
-
-def _input_files(arguments: Sequence[str], workdir: Path) -> list[Path]:
-    files = []
-    for token in arguments:
-        key, _, value = token.partition("=")
-        if key in ("atoms_filename", "at_file"):
-            path = Path(value)
-            files.append(path if path.is_absolute() else workdir / path)
-    return files
-
-
-def fit_key(arguments: Sequence[str], workdir: Path) -> str:
-    """Checksum of a fit's inputs: the training file(s) and the gap_fit command line.
-
-    Parameters
-    ----------
-    arguments
-        The gap_fit argument list (relative paths are relative to ``workdir``).
-    workdir
-        Where gap_fit runs.
-
-    Returns
-    -------
-    str
-        sha256 hex digest; equal inputs give equal keys, in any directory.
-    """
-    digest = hashlib.sha256("\0".join(arguments).encode())
-    for path in _input_files(arguments, Path(workdir)):
-        digest.update(b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def run_gap_fit_or_reuse(
-    arguments: list[str],
-    workdir: Path,
-    *,
-    n_threads: int | None = None,
-    timeout_s: float | None = None,
-    cache_dir: str | Path | None = None,
-) -> GapFitRun:
-    """Reuse a finished fit with the same inputs, else run gap_fit and remember the result.
-
-    Parameters
-    ----------
-    arguments, workdir, n_threads, timeout_s
-        As for :func:`run_gap_fit`.
-    cache_dir
-        Finished fits, one folder per :func:`fit_key`; default ``$PHONOGAP_FIT_CACHE_DIR``.
-        Without either, gap_fit always runs.
-
-    Returns
-    -------
-    GapFitRun
-        The fit, its files in ``workdir`` either way (copied from the cache when reused).
-    """
-    cache_dir = cache_dir or os.environ.get(FIT_CACHE_VARIABLE)
-    if not cache_dir:
-        return run_gap_fit(arguments, workdir, n_threads=n_threads, timeout_s=timeout_s)
-    workdir = Path(workdir)
-    key = fit_key(arguments, workdir)
-    entry = Path(cache_dir) / key
-    xml_path = _output_xml(arguments, workdir)
-    record = entry / _CACHE_RECORD
-    if record.is_file() and (entry / xml_path.name).is_file():
-        logger.info("reusing the finished fit %s from %s", key[:12], entry)
-        xml_path.parent.mkdir(parents=True, exist_ok=True)
-        for path in entry.iterdir():
-            if path.name == LOG_NAME:
-                shutil.copy2(path, workdir / LOG_NAME)
-            elif path.name != _CACHE_RECORD:
-                shutil.copy2(path, xml_path.parent / path.name)
-        wall_time_s = float(json.loads(record.read_text())["wall_time_s"])
-        return _finished_run(arguments, xml_path, workdir / LOG_NAME, wall_time_s, 0)
-    run = run_gap_fit(arguments, workdir, n_threads=n_threads, timeout_s=timeout_s)
-    staging = entry.with_name(f".{key}.{os.getpid()}")
-    try:
-        staging.mkdir(parents=True, exist_ok=True)
-        for path in [*run.files, run.log_path]:
-            shutil.copy2(path, staging / path.name)
-        (staging / _CACHE_RECORD).write_text(json.dumps({"wall_time_s": run.wall_time_s}))
-        staging.rename(entry)  # whole or not at all
-    except OSError as exc:
-        logger.warning("could not keep the finished fit in %s for reuse: %s", entry, exc)
-        shutil.rmtree(staging, ignore_errors=True)
-    return run
 
 
 def _bundled_binary(executable: str) -> str:
@@ -435,7 +244,7 @@ def run_gap_fit(
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / LOG_NAME
-    xml_path = _output_xml(arguments, workdir)
+    xml_path = output_xml_path(arguments, workdir)
     # gap_fit does not create the output directory (it segfaults writing sparseX)
     xml_path.parent.mkdir(parents=True, exist_ok=True)
     if xml_path.is_file():
@@ -497,13 +306,35 @@ def run_gap_fit(
             log_path,
             returncode,
         )
-    return _finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
+    return finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
 
 
-def _finished_run(
+def finished_run(
     arguments: Sequence[str], xml_path: Path, log_path: Path, wall_time_s: float, returncode: int
 ) -> GapFitRun:
-    """Check the files of a finished fit, report its log and describe it."""
+    """Check the files of a finished (or reused) fit, report its log and describe it.
+
+    Parameters
+    ----------
+    arguments
+        The gap_fit argument list.
+    xml_path, log_path
+        The potential and gap_fit's log.
+    wall_time_s
+        Wall time of the fit.
+    returncode
+        gap_fit's exit status.
+
+    Returns
+    -------
+    GapFitRun
+        The fit, with its checksum and the sparse points gap_fit really used.
+
+    Raises
+    ------
+    GapFitError
+        If a sparseX file the xml names is missing.
+    """
     files = potential_files(xml_path)
     missing = [p for p in files[1:] if not p.is_file()]
     if missing:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from phonogap.errors import PhonogapError
-from phonogap.fitting.gap_fit_run import potential_checksum
+from phonogap.fitting.potential_files import potential_checksum
 
 if TYPE_CHECKING:
     from jobflow import JobStore
