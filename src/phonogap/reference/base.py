@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from phonogap.errors import PhonogapError
-from phonogap.reference.dft_common import default_scratch_dir
+from phonogap.reference.dft_common import ReferenceSetupError, default_scratch_dir
 from phonogap.schemas.provenance import ReferenceProvenance, package_versions
 
 if TYPE_CHECKING:
@@ -96,6 +96,9 @@ class Reference(BaseModel, ABC):
     """Fields that change how or where a calculation runs (MPI, paths, SCF iteration limits),
     not its converged labels: left out of the hash of a configuration's work directory."""
 
+    install_hint: ClassVar[str] = "install it or set 'reference.command' to its full path"
+    """How to provide a missing program of :meth:`required_executables` (named in errors)."""
+
     @abstractmethod
     def calculator(self) -> Calculator:
         """Build a fresh ASE calculator for this reference in the current process.
@@ -154,11 +157,14 @@ class Reference(BaseModel, ABC):
         symbols
             Elements about to be calculated.
 
-        Notes
-        -----
-        Default: nothing to check. Called once before expensive labelling fans out.
+        Raises
+        ------
+        ReferenceSetupError
+            With the first problem of :meth:`setup_problems`. Called once before expensive
+            labelling fans out.
         """
-        return None
+        if problems := self.setup_problems(symbols):
+            raise ReferenceSetupError(problems[0])
 
     def required_executables(self) -> tuple[str, ...]:
         """Name the programs this backend starts (looked up on ``PATH`` by the pre-flight).
@@ -199,8 +205,8 @@ class Reference(BaseModel, ABC):
             :meth:`required_executables`, an element outside :meth:`supported_elements`.
         """
         problems = [
-            f"{self.backend} reference: executable {program!r} not found on PATH; install it "
-            "or set 'reference.command' to its full path"
+            f"{self.backend} reference: executable {program!r} not found on PATH; "
+            f"{self.install_hint}"
             for program in (self.required_executables() if programs else ())
             if shutil.which(program) is None
         ]

@@ -13,31 +13,25 @@ at Γ: 18 s.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import shlex
-import shutil
-import signal
 from pathlib import Path
-from subprocess import CalledProcessError
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from ase.calculators.espresso import Espresso, EspressoProfile
+from ase.calculators.espresso import Espresso
 from pydantic import Field, field_validator
 
-from phonogap.processes import run_in_own_group
 from phonogap.reference.base import Reference
 from phonogap.reference.dft_common import (
     HUND_MOMENTS,
-    DftCalculationError,
-    ReferenceSetupError,
     atom_moment,
     default_scratch_dir,
     is_isolated_atom,
     monkhorst_pack_grid,
 )
+from phonogap.reference.qe_calculator import CheckedEspresso
 from phonogap.reference.registry import register_reference
 
 if TYPE_CHECKING:
@@ -78,6 +72,10 @@ class QuantumEspressoReference(Reference):
         }
     )
     """Fields that change how or where pw.x runs, not the converged labels (not hashed)."""
+    install_hint: ClassVar[str] = (
+        "install Quantum ESPRESSO (Debian: apt-get install quantum-espresso "
+        "quantum-espresso-data) or set 'reference.command' to the full path of pw.x"
+    )
 
     command: str = Field("pw.x", description="The pw.x executable (name on PATH or a path)")
     mpi_processes: int = Field(1, ge=1, description="MPI processes per calculation")
@@ -177,13 +175,7 @@ class QuantumEspressoReference(Reference):
         list of str
             One line per problem, naming the setting and the fix.
         """
-        problems = [
-            f"qe reference: executable {program!r} not found on PATH. Install Quantum "
-            "ESPRESSO (Debian: apt-get install quantum-espresso quantum-espresso-data) "
-            "or set 'reference.command' to the full path of pw.x"
-            for program in (self.required_executables() if programs else ())
-            if shutil.which(program) is None
-        ]
+        problems = super().setup_problems(symbols, programs=programs)
         for symbol in sorted(set(symbols)):
             if symbol not in self.pseudopotentials:
                 problems.append(
@@ -200,22 +192,6 @@ class QuantumEspressoReference(Reference):
                     "'reference.pseudopotentials', or install quantum-espresso-data"
                 )
         return problems
-
-    def check_ready(self, symbols: set[str] | list[str] = ()) -> None:
-        """Fail early, with the fix, when pw.x, MPI or a pseudopotential is missing.
-
-        Parameters
-        ----------
-        symbols
-            Elements about to be calculated.
-
-        Raises
-        ------
-        ReferenceSetupError
-            Naming the first missing program or file and how to provide it.
-        """
-        if problems := self.setup_problems(symbols):
-            raise ReferenceSetupError(problems[0])
 
     def espresso_parameters(self, atoms: Atoms) -> dict[str, Any]:
         """Build the keyword arguments of ASE's ``Espresso`` for one configuration.
@@ -352,148 +328,3 @@ class QuantumEspressoReference(Reference):
             ``("ase",)``; the pw.x version is recorded in each configuration's ``info``.
         """
         return ("ase",)
-
-
-def diagnose_failure(directory: Path, returncode: int, argv: list[str]) -> DftCalculationError:
-    """Turn a failed pw.x run into an error that says what happened and what to do.
-
-    Parameters
-    ----------
-    directory
-        The run directory (``espresso.pwo``, ``espresso.err``).
-    returncode
-        pw.x's exit status (negative: killed by that signal).
-    argv
-        The command that ran.
-
-    Returns
-    -------
-    DftCalculationError
-        The error to raise.
-    """
-    output = directory / "espresso.pwo"
-    text = output.read_text(errors="replace") if output.is_file() else ""
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return DftCalculationError(
-            f"pw.x was killed by {name} in {directory} (time limit, out of memory or a user "
-            "kill). Rerun the workflow: finished configurations are reused from their work "
-            "directories and this one restarts"
-        )
-    not_converged = re.search(r"convergence NOT achieved after\s+(\d+)\s+iterations", text)
-    if not_converged:
-        return DftCalculationError(
-            f"pw.x SCF did not converge in {not_converged.group(1)} iterations ({output}). "
-            "Raise 'reference.electron_maxstep', lower 'reference.mixing_beta' (e.g. 0.3), "
-            "or set 'reference.smearing' for a metal; then rerun (finished labels are kept)"
-        )
-    error_block = re.search(r"%{10,}\n(.*?)\n\s*%{10,}", text, re.S)
-    detail = error_block.group(1).strip() if error_block else "no error message in the output"
-    return DftCalculationError(
-        f"pw.x ({' '.join(argv)}) failed with exit status {returncode} in {directory}: "
-        f"{detail}. See espresso.pwo and espresso.err there"
-    )
-
-
-class DyingEspressoProfile(EspressoProfile):
-    """ASE's pw.x profile, but pw.x (or mpirun) runs in its own group and dies with phonogap."""
-
-    def run(
-        self,
-        directory: Path,
-        inputfile: str | None,
-        outputfile: str,
-        errorfile: str | None = None,
-        append: bool = False,
-    ) -> None:
-        """Run pw.x like ASE does, with the parent-death signal and a group kill on interrupt.
-
-        Parameters
-        ----------
-        directory
-            Where pw.x runs.
-        inputfile, outputfile, errorfile
-            File names in ``directory``.
-        append
-            Append to the output files instead of overwriting them.
-
-        Raises
-        ------
-        CalledProcessError
-            If pw.x exits with a non-zero status.
-        """
-        argv = self.get_command(inputfile)
-        mode = "ab" if append else "wb"
-        with contextlib.ExitStack() as stack:
-            out = stack.enter_context(open(Path(directory) / outputfile, mode))
-            err = (
-                stack.enter_context(open(Path(directory) / errorfile, mode)) if errorfile else None
-            )
-            status = run_in_own_group(argv, cwd=directory, stdout=out, stderr=err, env=os.environ)
-        if status != 0:
-            raise CalledProcessError(status, argv)
-
-
-class CheckedEspresso(Espresso):
-    """ASE's ``Espresso`` with per-configuration inputs and errors that name the fix."""
-
-    def __init__(self, reference: QuantumEspressoReference, directory: str | Path) -> None:
-        profile = DyingEspressoProfile(
-            command=shlex.join(reference.argv()), pseudo_dir=reference.pseudo_dir
-        )
-        super().__init__(profile=profile, directory=str(directory))
-        self.reference = reference
-
-    def write_inputfiles(self, atoms: Atoms, properties: list[str]) -> None:
-        """Write the pw.x input; a free atom is recentred in the reference's smaller box.
-
-        Parameters
-        ----------
-        atoms
-            The configuration.
-        properties
-            Requested properties.
-        """
-        atoms = atoms.copy()
-        atoms.set_constraint()  # pw.x does not relax here; FixSymmetry would only warn
-        box = self.reference.isolated_atom_box_ang
-        if box is not None and len(atoms) == 1 and is_isolated_atom(atoms):
-            atoms.set_cell([box, box, box])
-            atoms.positions[:] = box / 2
-        super().write_inputfiles(atoms, properties)
-
-    def calculate(self, atoms: Atoms, properties: list[str], system_changes: list[str]) -> None:
-        """Run pw.x for ``atoms`` with inputs built from the reference settings.
-
-        Parameters
-        ----------
-        atoms
-            The configuration.
-        properties
-            Requested properties (energy, forces and stress are always computed).
-        system_changes
-            What changed since the last call (ASE bookkeeping).
-
-        Raises
-        ------
-        ReferenceSetupError
-            If pw.x or a pseudopotential is missing.
-        DftCalculationError
-            If pw.x fails, is killed or its SCF does not converge.
-        """
-        self.reference.check_ready(set(atoms.get_chemical_symbols()))
-        self.parameters.clear()
-        self.parameters.update(self.reference.espresso_parameters(atoms))
-        try:
-            super().calculate(atoms, properties, system_changes)
-        except FileNotFoundError as exc:
-            raise ReferenceSetupError(
-                f"qe reference: cannot start {self.reference.argv()} ({exc}); install Quantum "
-                "ESPRESSO or set 'reference.command'"
-            ) from exc
-        except CalledProcessError as exc:
-            raise diagnose_failure(self.directory, exc.returncode, self.reference.argv()) from exc
-        if self.results.get("energy") is None or self.results.get("forces") is None:
-            raise DftCalculationError(
-                f"pw.x finished in {self.directory} without energy or forces; see espresso.pwo"
-            )
