@@ -166,3 +166,12 @@ def test_every_hook_the_jobs_call_is_declared_with_a_default(tmp_path):
             dft.calculator()
     assert get_reference("vasp").relax_maker(name="relax si").name == "relax si"
     assert get_reference("cp2k").relax_maker() is None
+
+
+def test_check_ready_refuses_elements_the_reference_cannot_label():
+    from phonogap.reference.dft_common import ReferenceSetupError
+    from phonogap.reference.stillinger_weber import StillingerWeberReference
+
+    StillingerWeberReference().check_ready({"Si"})  # nothing to say
+    with pytest.raises(ReferenceSetupError, match=r"cannot label Ge .*reference\.backend"):
+        StillingerWeberReference().check_ready({"Si", "Ge"})

@@ -120,6 +120,7 @@ def label_database(
         Configurations with reference energies, forces and virials.
     """
     start = time.perf_counter()
+    reference.check_ready({s for c in database.configurations for s in c.symbols})
     labelled = evaluate_configurations(reference, to_atoms_list(database.configurations), n_workers)
     return LabelledDatasetDocument(
         reference=reference.provenance(),
