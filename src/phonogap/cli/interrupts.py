@@ -113,7 +113,7 @@ def _record(store: JobStore, run_name: str, job: RunningJob, exc: BaseException)
         interrupted_at=datetime.now().isoformat(),
     )
     try:
-        record_interruption(
+        recorded = record_interruption(
             store,
             document,
             hosts=list(current.hosts) if same else None,
@@ -126,6 +126,8 @@ def _record(store: JobStore, run_name: str, job: RunningJob, exc: BaseException)
             highlight=False,
             soft_wrap=True,
         )
+        return
+    if not recorded:  # stopped after it stored its output: it finished
         return
     log_console.print(
         escape(f"{document.line()}; recorded in the store"), highlight=False, soft_wrap=True

@@ -46,6 +46,10 @@ class InterruptedJobDocument(BaseModel):
         )
 
 
+RECORD_CLASS = InterruptedJobDocument.__name__
+"""``output.@class`` of the interruption records."""
+
+
 def _as_output(document: InterruptedJobDocument) -> dict[str, Any]:
     cls = type(document)
     return {"@module": cls.__module__, "@class": cls.__name__, **document.model_dump()}
@@ -56,7 +60,7 @@ def record_interruption(
     document: InterruptedJobDocument,
     hosts: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
-) -> None:
+) -> bool:
     """Store an interrupted job in the job's place (its uuid and index).
 
     Parameters
@@ -67,7 +71,18 @@ def record_interruption(
         What was interrupted.
     hosts, metadata
         The job's flow hierarchy and metadata, as jobflow stores them.
+
+    Returns
+    -------
+    bool
+        False, and nothing written, if the job's own output is already stored (it was
+        stopped after writing it): a finished output is never replaced.
     """
+    stored = store.query_one(
+        {"uuid": document.job_uuid, "index": document.job_index}, properties=["output"]
+    )
+    if stored is not None and (stored.get("output") or {}).get("@class") != RECORD_CLASS:
+        return False
     store.update(
         {
             "uuid": document.job_uuid,
@@ -81,10 +96,11 @@ def record_interruption(
         },
         key=["uuid", "index"],
     )
+    return True
 
 
 def _query(run_name: str | None) -> dict[str, Any]:
-    criteria: dict[str, Any] = {"output.@class": InterruptedJobDocument.__name__}
+    criteria: dict[str, Any] = {"output.@class": RECORD_CLASS}
     if run_name is not None:
         criteria["output.run_name"] = run_name
     return criteria
