@@ -32,6 +32,7 @@ USER_ERRORS = [
     ("phonogap.store.launchpad", "LaunchpadConfigError", ValueError),
     ("phonogap.store.jobstore", "StoreConfigError", ValueError),
     ("phonogap.store.server", "ServerError", RuntimeError),
+    ("phonogap.store.embedded", "StoreLockedError", TimeoutError),
     ("phonogap.store.queries", "ResultNotFoundError", ValueError),
     ("phonogap.store.potentials", "PotentialNotFoundError", LookupError),
     ("phonogap.fitting.gap_fit_run", "GapFitError", RuntimeError),

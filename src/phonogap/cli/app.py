@@ -87,6 +87,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     """Print the benchmarks (or campaign rows) found in the store."""
     from phonogap.config.preflight import check_store, raise_problems
     from phonogap.report.exports import results_payload
+    from phonogap.store.interruptions import find_interruptions
     from phonogap.store.jobstore import get_store
     from phonogap.store.queries import find_summaries
 
@@ -113,6 +114,9 @@ def cmd_results(args: argparse.Namespace) -> int:
         summary = item["summary"]
         print_rows(summary.rows, f"{summary.run_name} ({item['completed_at']}, {item['uuid']})")
         print_kappa(summary.kappa)
+    for stopped in find_interruptions(store, args.name):  # stopped runs not run again since
+        line = f"{stopped.line()}; run it again to resume"
+        console.print(escape(line), highlight=False, soft_wrap=True)
     return 0
 
 

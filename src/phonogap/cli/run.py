@@ -59,7 +59,9 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     Finished fits are kept in ``out_dir/jobs/.fits`` (``$PHONOGAP_FIT_CACHE_DIR`` if set)
     by the checksum of their inputs, so running the same workflow again reuses them. The log
     goes to ``out_dir/phonogap.log``; each failed job is printed as one line (job, structure,
-    message, folder), its traceback only in that file (and on the terminal with ``-v``).
+    message, folder), its traceback only in that file (and on the terminal with ``-v``). A job
+    running when the run is stopped is recorded in the store as failed
+    (:mod:`phonogap.cli.interrupts`).
 
     Parameters
     ----------
@@ -78,6 +80,7 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     from jobflow import run_locally
 
     from phonogap.cli.failures import recording_failures
+    from phonogap.cli.interrupts import recording_interruptions
     from phonogap.fitting.fit_cache import FIT_CACHE_VARIABLE
 
     jobs_dir = (out_dir / "jobs").resolve()
@@ -86,7 +89,7 @@ def run_locally_into(flow: Flow, store: JobStore, out_dir: Path) -> dict[str, An
     # finished fits are kept by input checksum under OUT/jobs/.fits: a rerun reuses them
     os.environ[FIT_CACHE_VARIABLE] = previous or str(jobs_dir / ".fits")
     try:
-        with recording_failures(out_dir):
+        with recording_failures(out_dir), recording_interruptions(store, flow.name):
             responses = run_locally(
                 flow, store=store, create_folders=True, root_dir=jobs_dir, log=False
             )

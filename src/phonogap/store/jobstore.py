@@ -9,7 +9,8 @@ finds it), and last the embedded store in ``~/.phonogap/store``. The kinds:
 * **embedded** (default): maggma ``MontyStore`` collections on SQLite in a directory
   (``~/.phonogap/store`` unless ``PHONOGAP_STORE_DIR`` or ``directory`` says otherwise).
   Needs no server, persists across processes and keeps large arrays in a separate ``data``
-  collection. One writer at a time: use a MongoDB server for concurrent workers.
+  collection. Several runs may share it: connects and writes hold a lock on the folder
+  (:mod:`phonogap.store.embedded`); for many concurrent workers a server is faster.
 * **from a file**: any ``JOB_STORE`` specification that jobflow understands (e.g. a
   ``MongoStore`` for documents and a ``GridFSStore`` for ``data``), in YAML or JSON, either as
   the whole file or under a top-level ``JOB_STORE`` key (the layout of ``jobflow.yaml``).
@@ -33,9 +34,10 @@ from typing import Any
 
 import yaml
 from jobflow import JobStore
-from maggma.stores import GridFSStore, MongoStore, MontyStore
+from maggma.stores import GridFSStore, MongoStore
 
 from phonogap.errors import PhonogapError
+from phonogap.store.embedded import MontyStore, locked
 
 DEFAULT_STORE_DIR = Path("~/.phonogap/store")
 STORE_DIR_VARIABLE = "PHONOGAP_STORE_DIR"
@@ -119,9 +121,30 @@ def store_from_file(config_file: str | Path) -> JobStore:
                     (path.parent / Path(store_spec["database_path"]).expanduser()).resolve()
                 )
     try:
-        return JobStore.from_dict_spec(spec)
+        return with_locked_monty_stores(JobStore.from_dict_spec(spec))
     except (TypeError, ValueError, KeyError) as exc:
         raise StoreConfigError(f"store configuration {path} is not usable: {exc}") from exc
+
+
+def with_locked_monty_stores(store: JobStore) -> JobStore:
+    """Give a JobStore's on-disk ``MontyStore`` collections the folder lock.
+
+    Parameters
+    ----------
+    store
+        Any JobStore (e.g. from a store file or jobflow's configuration).
+
+    Returns
+    -------
+    JobStore
+        ``store`` itself, or a new JobStore whose maggma ``MontyStore`` collections are
+        :class:`phonogap.store.embedded.MontyStore` ones with the same settings.
+    """
+    stores = [store.docs_store, *store.additional_stores.values()]
+    if all(locked(each) is each for each in stores):
+        return store
+    extra = {name: locked(each) for name, each in store.additional_stores.items()}
+    return JobStore(locked(store.docs_store), extra, save=store.save, load=store.load)
 
 
 def mongo_store(uri: str, database: str | None = None) -> JobStore:
@@ -289,7 +312,7 @@ def select_store(
         from jobflow.settings import JobflowSettings
 
         path, how = found
-        store = JobflowSettings().JOB_STORE
+        store = with_locked_monty_stores(JobflowSettings().JOB_STORE)
         return store, f"jobflow config {path} ({how}): {describe_store(store)}"
     store = embedded_store()
     location = getattr(store.docs_store, "database_path", "")
