@@ -115,8 +115,9 @@ def submit_flow(
     """
     if store is not None and type(store.docs_store).__name__ == "MontyStore":
         logger.warning(
-            "submitting with the embedded MontyStore: run one worker at a time, or use a "
-            "MongoDB store (`phonogap db start`, --store server) for concurrent workers"
+            "submitting with the embedded MontyStore: workers must share this machine's "
+            "file system, and their writes wait for each other (a file lock); use a MongoDB "
+            "store (`phonogap db start`, --store server) for workers on other machines"
         )
     workflow = flow_to_fireworks(flow, metadata, store)
     ids = launchpad.add_wf(workflow)
