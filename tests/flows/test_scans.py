@@ -181,6 +181,8 @@ def test_f_scan_and_learning_curve_from_the_cli(tmp_path):
     # 0.38): at this scale the curve is flat; the full curve is benchmarks/castep_*.
     assert not curve["failed_variants"]
     assert all(v["training_force_rmse_ev_per_ang"] < 1e-3 for v in curve["variants"])
+    # imported data too: each variant reports the SOAP points gap_fit kept, never more than M
+    assert all(0 < v["soap_sparse_points_used"] <= v["n_sparse"] for v in curve["variants"])
     assert all(v["median_rms_thz"] < 0.7 for v in curve["variants"])
     # the M = 60 variant is the f = 0.01 fit of the f scan: same data, same potential
     same = {r["mp_id"]: r["rms_thz"] for r in curve["rows"] if r["n_sparse"] == 60}
