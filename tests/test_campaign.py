@@ -73,7 +73,7 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
 
     import pymongo
 
-    from phonogap.store.launchpad import launchpad_states
+    from phonogap.store.launchpad import launchpad_states, launchpad_structures
 
     uri, database = mongo_database
     fireworks = pymongo.MongoClient(uri)[database].fireworks
@@ -94,9 +94,62 @@ def test_launchpad_states_of_unfinished_structures(mongo_database):
         ("x", "a"): "failed",
         ("x", "b"): "running",
         ("x", "c"): "waiting",
-        ("x", "d"): "incomplete",
+        ("x", "d"): "completed",
     }
     assert len(launchpad_states(launchpad, None)) == 5
+    # a flow of several structures submitted as one: every structure gets the flow's state
+    fireworks.insert_one(
+        {
+            "state": "READY",
+            "spec": {"campaign": "z", "structures": ["mp-149", "si8"], "formulas": ["Si"],
+                     "mp_ids": ["mp-149"]},
+        }
+    )  # fmt: skip
+    assert launchpad_structures(launchpad, "z") == {
+        ("z", "mp-149"): {"state": "waiting", "formula": "Si", "mp_id": "mp-149"},
+        ("z", "si8"): {"state": "waiting", "formula": "Si", "mp_id": None},
+    }
+
+
+def test_results_list_a_submitted_campaign_as_waiting_before_any_job_ran(
+    mongo_database, tmp_path, monkeypatch, capsys
+):
+    uri, database = mongo_database
+    host, port = uri.removeprefix("mongodb://").split(":")
+    launchpad_file = tmp_path / "my_launchpad.yaml"
+    launchpad_file.write_text(yaml.safe_dump({"host": host, "port": int(port), "name": database}))
+    launchpad = load_launchpad(launchpad_file)
+    launchpad.reset("", require_password=False)
+    workflow_file = tmp_path / "campaign.yaml"
+    workflow_file.write_text(yaml.safe_dump(CAMPAIGN))
+    monkeypatch.setenv("PHONOGAP_STORE_DIR", str(tmp_path / "store"))  # empty: nothing ran
+    assert main(["submit", str(workflow_file), "--launchpad", str(launchpad_file)]) == 0
+    results = ["results", "--campaign", "c3", "--launchpad", str(launchpad_file)]
+
+    capsys.readouterr()
+    assert main([*results, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["structure"], r["formula"], r["mp_id"], r["state"]) for r in rows] == [
+        (name, "Si", name, "waiting") for name in STRUCTURES
+    ]
+    assert main(results) == 0
+    printed = capsys.readouterr().out
+    assert all(f"{name} " in printed for name in STRUCTURES)
+    assert printed.count("waiting") == len(STRUCTURES)
+    assert main(["results", "--campaign", "c3", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # the store alone knows nothing yet
+    assert main(["results", "--campaign", "c3"]) == 0
+    assert "add --launchpad" in " ".join(capsys.readouterr().out.split())
+
+    # as workers take them: one structure runs, one fizzles, one completes (in another store)
+    for name, state in zip(STRUCTURES, ("RUNNING", "FIZZLED", "COMPLETED"), strict=True):
+        launchpad.fireworks.update_many({"spec.structure": name}, {"$set": {"state": state}})
+    expected = {"mp-149": "running", "mp-165": "failed", "mp-999200": "completed"}
+    assert main([*results, "--format", "json", "--mp-id", "mp-165"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["structure"], row["state"]) == ("mp-165", "failed")
+    assert main([*results, "--format", "json"]) == 0
+    assert {r["structure"]: r["state"] for r in json.loads(capsys.readouterr().out)} == expected
 
 
 def test_campaign_builds_one_flow_per_structure_with_metadata():

@@ -87,3 +87,30 @@ def test_demo_end_to_end(tmp_path, monkeypatch, capsys):
     assert main(["results", "--format", "json", "--latest"]) == 0
     (stored,) = json.loads(capsys.readouterr().out)
     assert stored["structures"][0]["rms_thz"] == pytest.approx(row["rms_thz"])
+
+    # the fit's real sparse points are in results.json (gap_fit may keep fewer than asked)
+    used = results["fit"]["sparse_points_used"]
+    assert 0 < used["soap"] <= results["fit"]["n_sparse_soap"]
+
+    # --formula and --mp-id select the rows of ordinary runs too (not only campaigns)
+    def selected(*options: str) -> list[dict]:
+        capsys.readouterr()
+        assert main(["results", "--format", "json", *options]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    (found,) = selected("--formula", "Si", "--mp-id", "mp-149")
+    assert (found["campaign"], found["structure"]) == ("demo_diamond_si", "mp-149")
+    assert (found["formula"], found["mp_id"], found["state"]) == ("Si", "mp-149", "done")
+    assert found["rms_thz"] == pytest.approx(row["rms_thz"])
+    assert found["false_instability"] is False
+    assert found["summary_uuid"] == stored["uuid"]
+    assert selected("--formula", "Si2") == [found]  # any formula of the same composition
+    assert selected("--mp-id", "mp-149", "--name", "demo_diamond_si") == [found]
+    assert selected("--formula", "C") == []
+    assert selected("--mp-id", "mp-165") == []
+    assert selected("--mp-id", "mp-149", "--name", "another_run") == []
+    capsys.readouterr()
+    assert main(["results", "--formula", "Si"]) == 0
+    table = capsys.readouterr().out
+    (line,) = [line for line in table.splitlines() if "mp-149" in line]
+    assert "done" in line and f"{row['rms_thz']:.4f}" in line

@@ -181,9 +181,64 @@ def test_f_scan_and_learning_curve_from_the_cli(tmp_path):
     # 0.38): at this scale the curve is flat; the full curve is benchmarks/castep_*.
     assert not curve["failed_variants"]
     assert all(v["training_force_rmse_ev_per_ang"] < 1e-3 for v in curve["variants"])
+    # imported data too: each variant reports the SOAP points gap_fit kept, never more than M
+    assert all(0 < v["soap_sparse_points_used"] <= v["n_sparse"] for v in curve["variants"])
     assert all(v["median_rms_thz"] < 0.7 for v in curve["variants"])
     # the M = 60 variant is the f = 0.01 fit of the f scan: same data, same potential
     same = {r["mp_id"]: r["rms_thz"] for r in curve["rows"] if r["n_sparse"] == 60}
     assert same == pytest.approx(
         {r["mp_id"]: r["rms_thz"] for r in f_scan["rows"] if r["f"] == 0.01}, abs=1e-6
+    )
+
+
+def soap_points_in_xml(path: str) -> int:
+    """The SOAP descriptor's n_sparseX as gap_fit wrote it into the potential's xml."""
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.parse(path).getroot()
+    (count,) = [
+        int(gp.get("n_sparseX"))
+        for gp in root.iter("gpCoordinates")
+        if gp.find("descriptor").text.split()[0] == "soap"
+    ]
+    return count
+
+
+def test_scan_rows_show_the_sparse_points_gap_fit_kept(tmp_path, monkeypatch, capsys):
+    """A tiny SW learning curve: M = 400 asks for more SOAP points than diamond's data offer."""
+    from phonogap.store.jobstore import embedded_store
+    from phonogap.store.queries import find_summaries
+
+    workflow = {
+        "name": "sw_tiny_curve",
+        "structures": {"allotropes": ["mp-149"]},
+        "reference": {"backend": "sw"},
+        "database": {"strategy": "single_displacement"},
+        "fit": {"preset": "small", "f": 0.001},
+        "scan": {"parameter": "n_sparse", "values": [4, 400]},
+        "phonons": {"points_per_segment": 11, "mesh": [6, 6, 6]},
+    }
+    path = tmp_path / "curve.yaml"
+    path.write_text(yaml.safe_dump(workflow))
+    monkeypatch.setenv("PHONOGAP_STORE_DIR", str(tmp_path / "store"))
+    capsys.readouterr()
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    scan = json.loads((tmp_path / "out" / "scan.json").read_text())
+    store = embedded_store(tmp_path / "store")
+    store.connect()
+    used = {}
+    for variant in scan["variants"]:
+        (found,) = find_summaries(store, f"sw_tiny_curve {variant['label']}")
+        in_xml = soap_points_in_xml(found["summary"].fit.potential_xml)
+        assert variant["soap_sparse_points_used"] == in_xml <= variant["n_sparse"]
+        assert found["summary"].fit.sparse_points_used["soap"] == in_xml
+        (line,) = [line for line in printed.splitlines() if f"│ {variant['label']} " in line]
+        assert line.split("│")[4].strip() == str(in_xml)  # the "SOAP M used" column
+        used[variant["n_sparse"]] = in_xml
+    # M = 4 is kept; M = 400 is capped at diamond's distinct environments (20 measured)
+    assert used[4] == 4
+    assert 4 < used[400] < 400
+    assert {(r["n_sparse"], r["soap_sparse_points_used"]) for r in scan["rows"]} == set(
+        used.items()
     )

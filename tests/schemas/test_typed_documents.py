@@ -16,7 +16,7 @@ from phonogap.schemas.kappa import KappaDocument, KappaRow, KappaSettings
 from phonogap.schemas.md import MeltQuenchErrorsDocument, PhaseErrors
 from phonogap.schemas.phonons import BenchmarkRow, BenchmarkSummaryDocument, PhononBenchmarkDocument
 from phonogap.schemas.provenance import ReferenceProvenance
-from phonogap.schemas.scans import ScanSummaryDocument
+from phonogap.schemas.scans import ScanRow, ScanSummaryDocument
 from phonogap.schemas.structures import DroppedStructure
 from phonogap.store.queries import document_query, find_scans, find_summaries
 
@@ -155,6 +155,25 @@ def test_old_scan_summary_round_trips():
     assert scan.rows[0].label == "f=0.001"
     assert scan.rows[0].rms_thz == pytest.approx(0.12)
     assert scan.model_dump() == old
+
+
+def test_sparse_points_used_is_dumped_when_recorded_and_left_out_when_not():
+    old = old_summary()
+    assert (
+        "sparse_points_used" not in BenchmarkSummaryDocument.model_validate(old).model_dump()["fit"]
+    )
+    new = copy.deepcopy(old)
+    new["fit"]["sparse_points_used"] = {"distance_2b": 15, "soap": 20, "soap_2": 7}
+    summary = BenchmarkSummaryDocument.model_validate(copy.deepcopy(new))
+    assert summary.model_dump() == new
+    assert summary.model_dump(mode="json") == new
+    assert summary.fit.soap_sparse_points_used() == 27  # every SOAP descriptor, no 2b
+    assert FitSummary.model_validate(old["fit"]).soap_sparse_points_used() is None
+    no_soap = {**old["fit"], "sparse_points_used": {"distance_2b": 15}}
+    assert FitSummary.model_validate(no_soap).soap_sparse_points_used() is None
+    variant = {"label": "M=400", "f": 0.001, "n_sparse": 400, "with_randomised": False}
+    row = {**variant, **old_row("mp-149", 0.1), "soap_sparse_points_used": 20}
+    assert ScanRow.model_validate(row).model_dump() == row
 
 
 def test_melt_quench_errors_round_trip_and_table():

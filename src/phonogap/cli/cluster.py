@@ -99,6 +99,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 def campaign_results(args: argparse.Namespace, store: JobStore) -> int:
     """Print or export campaign rows filtered by campaign, formula or mp_id.
 
+    Runs that are not campaigns are rows too (one per structure, the run's name as the
+    campaign), so ``--formula`` and ``--mp-id`` find every run; ``--name`` keeps one run or
+    campaign. With ``--launchpad`` every structure submitted there is listed.
+
     Parameters
     ----------
     args
@@ -117,14 +121,21 @@ def campaign_results(args: argparse.Namespace, store: JobStore) -> int:
 
     launchpad = load_launchpad(args.launchpad) if args.launchpad else None
     rows = campaign_rows(store, args.campaign, args.formula, args.mp_id, launchpad=launchpad)
+    if args.name:
+        rows = [row for row in rows if row.campaign == args.name]
     if args.export:
         console.print(f"wrote {write_rows(rows, Path(args.export))} ({len(rows)} structures)")
     elif args.format == "json":
         print(json.dumps([row.model_dump() for row in rows], indent=2))
     elif rows:
-        print_campaign(rows, f"campaign {args.campaign or '(all)'}")
+        print_campaign(rows, f"campaign {args.campaign or args.name or '(all)'}")
+    elif launchpad is None:
+        console.print(
+            "no campaign or run structures match in the store; for a campaign submitted to "
+            "FireWorks whose jobs have not run yet, add --launchpad my_launchpad.yaml"
+        )
     else:
-        console.print("no campaign structures match in the store")
+        console.print("no campaign or run structures match in the store or on the launchpad")
     return 0
 
 
@@ -174,14 +185,20 @@ def add_campaign_results_options(results: argparse.ArgumentParser) -> None:
         The ``results`` subparser.
     """
     results.add_argument("--campaign", help="campaign rows (state, RMS, kappa) of this campaign")
-    results.add_argument("--formula", help="only structures of this reduced formula, e.g. Si")
-    results.add_argument("--mp-id", help="only this Materials Project id")
+    results.add_argument(
+        "--formula", help="rows of every run and campaign for this reduced formula, e.g. Si"
+    )
+    results.add_argument("--mp-id", help="rows of every run and campaign for this MP id")
     results.add_argument(
         "--export",
         help="DIR: write each run's phonopy YAMLs and pymatgen band structures to "
         "DIR/<run>/<structure>/; FILE.csv or FILE.json: write campaign rows",
     )
-    results.add_argument("--launchpad", help="my_launchpad.yaml: state of unfinished structures")
+    results.add_argument(
+        "--launchpad",
+        help="my_launchpad.yaml: every structure submitted there, with the state of the "
+        "unfinished ones (waiting, running, failed, completed)",
+    )
 
 
 def add_cluster_commands(commands: Any) -> None:

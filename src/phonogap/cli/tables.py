@@ -164,7 +164,15 @@ def print_campaign(rows: list[CampaignStructureRow], title: str) -> None:
     title
         Table title.
     """
-    columns = ("campaign", "structure", "formula", "mp_id", "state", "RMS (THz)", "false instab.")
+    columns = (
+        "campaign/run",
+        "structure",
+        "formula",
+        "mp_id",
+        "state",
+        "RMS (THz)",
+        "false instab.",
+    )
     table = new_table(title, columns)
     for row in rows:
         table.add_row(

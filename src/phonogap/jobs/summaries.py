@@ -72,6 +72,7 @@ def summarise_benchmarks(
             dataset_summary=fit.dataset_summary,
             wall_time_s=fit.wall_time_s,
             n_sparse_soap=fit.hyperparameters.get("soap", {}).get("n_sparse"),
+            sparse_points_used=fit.sparse_points_used or None,
         ),
         settings=settings,
         kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],
@@ -113,21 +114,24 @@ def summarise_scan(
             failed.append(variant.label)
             continue
         fit = summary.fit
+        used = fit.soap_sparse_points_used() if fit else None
         variant_rows.append(
             ScanVariantResult(
                 **fields,
                 median_rms_thz=summary.median_rms_thz,
                 n_false_instabilities=summary.n_false_instabilities,
                 fit_wall_time_s=fit.wall_time_s if fit else None,
-                # the summary's fit does not record the sparse points gap_fit kept
-                soap_sparse_points_used=None,
+                soap_sparse_points_used=used,
                 training_force_rmse_ev_per_ang=(
                     fit.training_errors.force_rmse_ev_per_ang if fit else None
                 ),
                 failed=summary.failed,
             )
         )
-        rows.extend(ScanRow(**fields, **row.model_dump()) for row in summary.rows)
+        rows.extend(
+            ScanRow(**fields, **row.model_dump(), soap_sparse_points_used=used)
+            for row in summary.rows
+        )
     return ScanSummaryDocument(
         run_name=run_name,
         parameter=parameter,

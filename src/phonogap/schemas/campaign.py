@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-StructureState = Literal["done", "dropped", "failed", "running", "waiting", "incomplete"]
+StructureState = Literal[
+    "done", "dropped", "failed", "running", "waiting", "completed", "incomplete"
+]
 
 
 class CampaignStructureRow(BaseModel):
@@ -17,8 +19,9 @@ class CampaignStructureRow(BaseModel):
     formula: str | None = None
     mp_id: str | None = None
     state: StructureState = Field(
-        description="done, dropped (StructureMatcher filter), failed, running, waiting, or "
-        "incomplete (no result yet and no launchpad to ask)"
+        description="done, dropped (StructureMatcher filter), failed, running, waiting, "
+        "completed (every Firework completed but no summary in this store: another store?), "
+        "or incomplete (no result yet and no launchpad to ask)"
     )
     rms_thz: float | None = Field(None, description="Phonon RMS error over the band path, THz")
     max_abs_error_thz: float | None = None

@@ -9,6 +9,10 @@ from pydantic import BaseModel, Field, field_validator
 from phonogap.schemas.provenance import ReferenceProvenance
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class TrainingErrors(BaseModel):
     """Errors of a GAP on its own training set (isolated atoms excluded).
 
@@ -43,6 +47,29 @@ class FitSummary(BaseModel):
     )
     wall_time_s: float = Field(description="gap_fit wall time (s)")
     n_sparse_soap: int | None = Field(None, description="M requested for the SOAP descriptor")
+    sparse_points_used: dict[str, int] | None = Field(
+        None,
+        exclude_if=_is_none,
+        description="Sparse points per descriptor gap_fit kept (the fit document's "
+        "sparse_points_used); None: not recorded, and then left out of the dump, so summaries "
+        "stored before this field load and dump back unchanged",
+    )
+
+    def soap_sparse_points_used(self) -> int | None:
+        """Return how many SOAP sparse points the potential really has.
+
+        Returns
+        -------
+        int or None
+            The sum over the SOAP descriptors (``soap``, ``soap_2``, ...) of
+            :attr:`sparse_points_used`; None if not recorded or no SOAP descriptor.
+        """
+        counts = [
+            count
+            for name, count in (self.sparse_points_used or {}).items()
+            if name == "soap" or name.startswith("soap_")
+        ]
+        return sum(counts) if counts else None
 
 
 class GapFitDocument(BaseModel):

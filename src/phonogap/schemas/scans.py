@@ -7,6 +7,10 @@ from pydantic import BaseModel, Field
 from phonogap.schemas.phonons import BenchmarkRow
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class ScanVariant(BaseModel):
     """One fit of a scan: its parameters and a label for tables and plots."""
 
@@ -33,6 +37,13 @@ class ScanVariantResult(ScanVariant):
 
 class ScanRow(ScanVariant, BenchmarkRow):
     """One (variant, structure) pair: the variant's fields plus the structure's benchmark row."""
+
+    soap_sparse_points_used: int | None = Field(
+        None,
+        exclude_if=_is_none,
+        description="SOAP sparse points the variant's gap_fit kept (None: not recorded, and "
+        "then left out of the dump, so rows stored before this field round-trip unchanged)",
+    )
 
 
 class ScanSummaryDocument(BaseModel):

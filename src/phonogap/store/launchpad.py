@@ -125,6 +125,77 @@ def submit_flow(
     return ids
 
 
+FIREWORK_STATES = {
+    "failed": {"FIZZLED"},
+    "running": {"RUNNING", "RESERVED"},
+    "waiting": {"READY", "WAITING"},
+}
+"""Row state of a structure (first match wins) to the Firework states that make it so."""
+
+
+def _structure_names(spec: dict[str, Any]) -> list[str]:
+    """Return the structures a Firework works on (``structure``, or ``structures``)."""
+    if spec.get("structure"):
+        return [spec["structure"]]
+    return list(spec.get("structures") or [])
+
+
+def _identity(spec: dict[str, Any], name: str) -> dict[str, str | None]:
+    """Return formula and mp_id of one structure from a Firework spec (None: cannot tell)."""
+    if spec.get("structure"):
+        return {"formula": spec.get("formula"), "mp_id": spec.get("mp_id")}
+    formulas = spec.get("formulas") or []
+    return {
+        "formula": formulas[0] if len(formulas) == 1 else None,
+        "mp_id": name if name in (spec.get("mp_ids") or []) else None,
+    }
+
+
+def _state(found: set[str]) -> str:
+    for state, fireworks_states in FIREWORK_STATES.items():
+        if found & fireworks_states:
+            return state
+    return "completed" if found == {"COMPLETED"} else "incomplete"
+
+
+def launchpad_structures(
+    launchpad: LaunchPad, campaign: str | None
+) -> dict[tuple[str, str], dict[str, str | None]]:
+    """List every structure submitted to a launchpad with the state of its Fireworks.
+
+    The structures come from the Firework specs (``campaign`` and ``structure``, as
+    :func:`flow_to_fireworks` tags them; ``structures`` for a flow of several structures),
+    so a campaign is listed in full straight after ``phonogap submit``, before any job ran.
+
+    Parameters
+    ----------
+    launchpad
+        The launchpad the campaign was submitted to.
+    campaign
+        Only this campaign (``spec.campaign``); ``None``: every campaign.
+
+    Returns
+    -------
+    dict
+        ``(campaign, structure)`` to ``{"state", "formula", "mp_id"}``; the state is
+        ``failed`` (a Firework fizzled), ``running`` (one is running or reserved), ``waiting``
+        (one is ready or waiting), ``completed`` (all completed) or else ``incomplete``.
+    """
+    named = {"$or": [{"spec.structure": {"$exists": True}}, {"spec.structures": {"$exists": True}}]}
+    query: dict[str, Any] = {**named, "spec.campaign": campaign if campaign else {"$exists": True}}
+    fields = ("campaign", "structure", "structures", "formula", "formulas", "mp_id", "mp_ids")
+    projection = {"state": 1, **{f"spec.{name}": 1 for name in fields}}
+    states: dict[tuple[str, str], set[str]] = {}
+    identities: dict[tuple[str, str], dict[str, str | None]] = {}
+    for fw in launchpad.fireworks.find(query, projection):
+        spec = fw["spec"]
+        for name in _structure_names(spec):
+            key = (spec["campaign"], name)
+            states.setdefault(key, set()).add(fw["state"])
+            identities.setdefault(key, _identity(spec, name))
+    return {key: {"state": _state(found), **identities[key]} for key, found in states.items()}
+
+
 def launchpad_states(launchpad: LaunchPad, campaign: str | None) -> dict[tuple[str, str], str]:
     """Map each structure of the campaigns on a launchpad to the state of its Fireworks.
 
@@ -138,25 +209,7 @@ def launchpad_states(launchpad: LaunchPad, campaign: str | None) -> dict[tuple[s
     Returns
     -------
     dict
-        ``(campaign, structure)`` to ``failed`` (a Firework fizzled), ``running``,
-        ``waiting`` or else ``incomplete``.
+        ``(campaign, structure)`` to ``failed``, ``running``, ``waiting``, ``completed`` or
+        ``incomplete`` (see :func:`launchpad_structures`).
     """
-    query: dict[str, Any] = {"spec.structure": {"$exists": True}}
-    query["spec.campaign"] = campaign if campaign else {"$exists": True}
-    states: dict[tuple[str, str], set[str]] = {}
-    for fw in launchpad.fireworks.find(
-        query, {"state": 1, "spec.campaign": 1, "spec.structure": 1}
-    ):
-        key = (fw["spec"]["campaign"], fw["spec"]["structure"])
-        states.setdefault(key, set()).add(fw["state"])
-    result = {}
-    for key, found in states.items():
-        if "FIZZLED" in found:
-            result[key] = "failed"
-        elif found & {"RUNNING", "RESERVED"}:
-            result[key] = "running"
-        elif found & {"READY", "WAITING"}:
-            result[key] = "waiting"
-        else:
-            result[key] = "incomplete"
-    return result
+    return {key: found["state"] for key, found in launchpad_structures(launchpad, campaign).items()}
