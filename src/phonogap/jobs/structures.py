@@ -86,6 +86,13 @@ def relax_with_reference(
 ) -> RelaxationDocument:
     """Relax candidate structures with the reference and drop those that changed.
 
+    A relaxation that leaves the sane window of ``relax_settings`` (volume ×0.5–×2, no two
+    atoms closer than 0.5 Å by default) drops that structure with the guard's message as
+    the reason, as structures that changed under relaxation are dropped: the reference has
+    no minimum near it, so it cannot be a training structure, and the other candidates
+    go on (the phonon benchmark, by contrast, fails the structure's job; see
+    :func:`phonogap.jobs.phonons.benchmark_structure`).
+
     Parameters
     ----------
     structures
@@ -117,7 +124,11 @@ def relax_with_reference(
         candidates = {name: candidates[name] for name in kept_names}
 
     results = relax_many(reference, candidates, relax_settings, n_workers)
-    not_converged = [name for name, result in results.items() if not result.converged]
+    stopped = [name for name, result in results.items() if result.failure is not None]
+    dropped += [DroppedStructure(name=name, reason=results[name].failure) for name in stopped]
+    not_converged = [
+        name for name, result in results.items() if not result.converged and name not in stopped
+    ]
     for name in not_converged:
         dropped.append(
             DroppedStructure(
