@@ -106,3 +106,17 @@ def test_likely_cause_names_equilibrium_for_forces_only_data():
     cause = likely_collapse_cause([_configuration("mp-149", True)], "mp-149")
     assert "equilibrium" not in cause
     assert "check the fit" in cause
+
+
+def test_database_refuses_large_supercells_before_generating(monkeypatch):
+    import phonogap.jobs.database as database_jobs
+    from phonogap.database.settings import DatabaseSettings
+
+    monkeypatch.setattr(database_jobs, "single_displacement_supercells", _must_not_build)
+    relaxation = SimpleNamespace(kept=lambda: {"mp-149": _diamond_primitive()})
+    # 15 Å on the 3.84 Å primitive vectors: 4x4x4, 128 atoms
+    with pytest.raises(SupercellTooLargeError) as info:
+        database_jobs.build_database.original(relaxation, DatabaseSettings(max_supercell_atoms=100))
+    assert str(info.value).startswith("mp-149: the phonopy supercell [[4, 0, 0], [0, 4, 0]")
+    assert "128 atoms, more than database.max_supercell_atoms=100" in str(info.value)
+    assert DatabaseSettings().max_supercell_atoms == 1000

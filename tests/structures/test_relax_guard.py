@@ -131,3 +131,38 @@ def test_batch_task_turns_the_error_into_a_failed_result():
     assert result.failure is not None
     assert result.failure.startswith("relaxation of mp-149 (2 atoms) collapsed")
     assert result.structure == diamond
+
+
+def test_violation_checks_a_finished_relaxation_after_the_fact():
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    initial = AseAtomsAdaptor.get_atoms(_diamond())
+    final = initial.copy()
+    final.set_cell(initial.cell * 0.6, scale_atoms=True)  # volume x0.216
+    guard = RelaxGuard(name="mp-149")
+    assert guard.violation(initial, initial.copy(), 5, "atomate2 relax") is None
+    message = guard.violation(initial, final, 12, "atomate2 relax")
+    assert message.startswith("relaxation of mp-149 (2 atoms) collapsed in 12 atomate2 relax")
+    assert "(ratio 0.216," in message
+    assert "stopped" not in message
+
+
+def test_atomate2_relaxations_outside_the_window_are_dropped(monkeypatch):
+    import phonogap.jobs.structures as structure_jobs
+    from phonogap.structures.settings import FilterSettings
+
+    monkeypatch.setattr(structure_jobs, "relax_task_output", lambda task: task)
+    diamond = _diamond()
+    collapsed = diamond.copy()
+    collapsed.scale_lattice(0.3 * diamond.volume)
+    tasks = {
+        "ok": {"structure": diamond, "energy": -10.0, "forces": None, "n_steps": 3},
+        "bad": {"structure": collapsed, "energy": -99.0, "forces": None, "n_steps": 7},
+    }
+    document = structure_jobs.collect_relaxations.original(
+        {"ok": diamond, "bad": diamond}, tasks, {"backend": "vasp"}, {}, FilterSettings(), []
+    )
+    assert [s.name for s in document.structures] == ["ok"]
+    (dropped,) = document.dropped
+    assert dropped.name == "bad"
+    assert dropped.reason.startswith("relaxation of bad (2 atoms) collapsed in 7 atomate2 relax")

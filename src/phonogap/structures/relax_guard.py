@@ -128,6 +128,32 @@ class RelaxGuard:
 
         return check
 
+    def violation(
+        self, initial: Atoms, final: Atoms, n_steps: int = 0, label: str = ""
+    ) -> str | None:
+        """Check a finished relaxation (e.g. atomate2's) against the window, after the fact.
+
+        Parameters
+        ----------
+        initial, final
+            The structure before and after the relaxation.
+        n_steps
+            Steps the relaxation took (for the message).
+        label
+            What relaxed it (for the message), e.g. ``"atomate2 relax"``.
+
+        Returns
+        -------
+        str or None
+            The message :meth:`check` would raise (saying that the relaxation ended there
+            rather than was stopped), or ``None`` inside the window.
+        """
+        try:
+            self.check(final, initial.get_volume() / len(initial), n_steps, label)
+        except RelaxationCollapsedError as error:
+            return str(error).replace(", stopped after ", " in ", 1)
+        return None
+
     def check(self, atoms: Atoms, start_volume: float, n_steps: int = 0, label: str = "") -> None:
         """Raise if ``atoms`` are outside the window.
 
