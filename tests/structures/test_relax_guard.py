@@ -166,3 +166,13 @@ def test_atomate2_relaxations_outside_the_window_are_dropped(monkeypatch):
     (dropped,) = document.dropped
     assert dropped.name == "bad"
     assert dropped.reason.startswith("relaxation of bad (2 atoms) collapsed in 7 atomate2 relax")
+
+
+def test_kappa_relaxation_is_guarded_and_names_the_structure():
+    from types import SimpleNamespace
+
+    from phonogap.phonons.kappa_sources import relax_for_kappa
+
+    source = SimpleNamespace(calculator=_collapsing)
+    with pytest.raises(RelaxationCollapsedError, match=r"^relaxation of Si-kappa \(2 atoms\)"):
+        relax_for_kappa(_diamond(), source, RelaxSettings(), "Si-kappa")
