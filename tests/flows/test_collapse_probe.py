@@ -4,7 +4,8 @@ Before the relaxation guard, ``imported_data_gap`` on the forces-only CASTEP dia
 without ``equilibrium`` let the GAP pull the cell from 20.4 to 0.015 Å³/atom; the phonon job
 then grew to 24 GB until the kernel killed it (798 s). Now the relaxation is stopped after a
 few steps and the structure's benchmark fails with a message that names the structure, the
-volume change and the ``equilibrium`` option. Measured: the whole flow in 8-17 s (machine load), peak 0.38 GB.
+volume change and the ``equilibrium`` option. Measured: the whole flow in 8-17 s (machine
+load), peak 0.38 GB.
 """
 
 from __future__ import annotations
