@@ -40,6 +40,8 @@ USER_ERRORS = [
     ("phonogap.report.exports", "ExportError", ValueError),
     ("phonogap.config.preflight", "PreflightError", RuntimeError),
     ("phonogap.reference.base", "NoInProcessCalculatorError", ValueError),
+    ("phonogap.structures.relax_guard", "RelaxationCollapsedError", RuntimeError),
+    ("phonogap.phonons.supercell_guard", "SupercellTooLargeError", ValueError),
 ]
 
 

@@ -21,6 +21,14 @@ class DatabaseSettings(BaseModel):
     min_supercell_length_ang: float = Field(
         15.0, gt=0, description="Every supercell lattice vector at least this long (Å)"
     )
+    max_supercell_atoms: int | None = Field(
+        1000,
+        gt=0,
+        description=(
+            "Refuse (before building them) phonopy and randomised supercells with more atoms "
+            "(None: no limit)"
+        ),
+    )
     n_randomised: int = Field(10, ge=0, description="Randomised supercells per structure")
     randomised_min_length_ang: float | None = Field(
         None, gt=0, description="Supercell size of randomised cells (default: as phonons)"

@@ -43,7 +43,9 @@ class ImportedDataGapMaker(Maker):
         no isolated atom is imported.
     equilibrium
         Zero-stress constraints at the reference cells: forces-only data say nothing about
-        the equilibrium volume, these do (see :mod:`phonogap.database.equilibrium`).
+        the equilibrium volume, these do (see :mod:`phonogap.database.equilibrium`). Without
+        them a forces-only GAP can collapse a cell; the relaxation guard then fails that
+        structure's benchmark with a message naming this option.
     relax
         Relaxation with the GAP.
     phonons

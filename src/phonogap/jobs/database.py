@@ -23,6 +23,7 @@ from phonogap.database.isolated_atom import isolated_atom
 from phonogap.database.randomised import randomised_supercells
 from phonogap.database.settings import DatabaseSettings
 from phonogap.database.supercells import minimum_length_supercell
+from phonogap.phonons.supercell_guard import check_supercell_size
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.registry import reference_from_spec
 from phonogap.schemas.configuration import to_atoms_list, to_configurations
@@ -32,6 +33,7 @@ from phonogap.schemas.provenance import checksum_of, software_versions
 
 if TYPE_CHECKING:
     from ase import Atoms
+    from pymatgen.core import Structure
 
     from phonogap.reference.base import Reference
     from phonogap.schemas.structures import RelaxationDocument
@@ -62,6 +64,7 @@ def build_database(
     setups = []
     for name, structure in relaxation.kept().items():
         matrix = minimum_length_supercell(structure, settings.min_supercell_length_ang)
+        _check_database_supercell(name, structure, matrix, settings)
         displaced, setup = single_displacement_supercells(
             structure, matrix, settings.displacement_ang, source=name
         )
@@ -74,6 +77,7 @@ def build_database(
                 if settings.randomised_min_length_ang is None
                 else minimum_length_supercell(structure, settings.randomised_min_length_ang)
             )
+            _check_database_supercell(name, structure, matrix, settings, "randomised")
             randomised = randomised_supercells(
                 structure,
                 matrix,
@@ -96,6 +100,24 @@ def build_database(
         summary=summary,
         settings=settings.model_dump(),
         versions=software_versions(),
+    )
+
+
+def _check_database_supercell(
+    name: str,
+    structure: Structure,
+    matrix: Any,
+    settings: DatabaseSettings,
+    kind: str = "phonopy",
+) -> None:
+    """Refuse a supercell above ``settings.max_supercell_atoms`` before it is built."""
+    check_supercell_size(
+        name,
+        len(structure),
+        matrix,
+        settings.max_supercell_atoms,
+        "database.max_supercell_atoms",
+        what=f"{kind} supercell",
     )
 
 

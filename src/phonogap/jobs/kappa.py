@@ -81,17 +81,26 @@ def compute_kappa(
     -------
     KappaDocument
         Kappa per temperature, supercell counts, provenance, fc file checksums.
+
+    Raises
+    ------
+    RelaxationCollapsedError
+        If the relaxation leaves the window of ``relax_settings`` (the job fails: a kappa
+        at a collapsed cell means nothing, and its supercells would not fit in memory).
+    SupercellTooLargeError
+        If a phono3py supercell exceeds ``settings.max_supercell_atoms``.
     """
     start = perf_counter()
     settings = settings or KappaSettings()
     source, provenance = resolve_force_source(reference)
+    name = name or structure.composition.reduced_formula
     relaxation = None
     if relax_settings is not None:
-        structure, relaxation = relax_for_kappa(structure, source, relax_settings)
-    run = kappa_with_reference(structure, source, settings, n_workers)
+        structure, relaxation = relax_for_kappa(structure, source, relax_settings, name)
+    run = kappa_with_reference(structure, source, settings, n_workers, name=name)
     return build_document(
         run,
-        name=name or structure.composition.reduced_formula,
+        name=name,
         method=settings.method,
         settings=settings,
         reference=provenance,

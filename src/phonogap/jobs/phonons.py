@@ -16,6 +16,7 @@ from jobflow import Flow, OnMissing, Response, job
 from phonogap.jobs.summaries import summarise_benchmarks
 from phonogap.phonons.benchmark import (
     dos_on_common_grid,
+    likely_collapse_cause,
     potential_phonopy,
     reference_phonopy,
     single_displacement_forces,
@@ -23,6 +24,7 @@ from phonogap.phonons.benchmark import (
 from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.interchange import band_structure, phonopy_params_yaml
 from phonogap.phonons.settings import PhononSettings
+from phonogap.phonons.supercell_guard import check_supercell_size
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.phonons import BandData, PhononBenchmarkDocument
 from phonogap.schemas.provenance import software_versions
@@ -61,8 +63,17 @@ def benchmark_structure(
     relax_settings: RelaxSettings | None = None,
     phonon_settings: PhononSettings | None = None,
     n_workers: int | None = None,
+    likely_cause: str | None = None,
 ) -> PhononBenchmarkDocument:
     """Relax one structure with the potential and compare its phonons with the reference.
+
+    Guards: the supercell is checked against ``phonon_settings.max_supercell_atoms`` before
+    phonopy builds it, and the relaxation with the potential against the volume and distance
+    window of ``relax_settings``. Either failure fails this job (one structure), with a
+    message naming the structure; the other structures' jobs and the summary still run and
+    the summary lists the structure as failed. Failing, rather than dropping the structure
+    as the reference relaxation does, is what an atomate2/phonopy user expects here: the
+    structure was asked for, and a potential that collapses it has failed the benchmark.
 
     Parameters
     ----------
@@ -82,15 +93,32 @@ def benchmark_structure(
         Band path sampling and mesh.
     n_workers
         Processes for force evaluations.
+    likely_cause
+        Likely cause named if the relaxation collapses (see
+        :func:`~phonogap.phonons.benchmark.likely_collapse_cause`).
 
     Returns
     -------
     PhononBenchmarkDocument
         RMS error, imaginary-mode flags, volumes and band data; in the data store also the
         phonopy params YAML and the pymatgen band structure of reference and potential.
+
+    Raises
+    ------
+    SupercellTooLargeError
+        If the supercell has more atoms than ``phonon_settings.max_supercell_atoms``.
+    RelaxationCollapsedError
+        If the relaxation with the potential leaves the window of ``relax_settings``.
     """
     relax_settings = relax_settings or RelaxSettings()
     phonon_settings = phonon_settings or PhononSettings()
+    check_supercell_size(
+        setup.name,
+        len(setup.unitcell),
+        setup.supercell_matrix,
+        phonon_settings.max_supercell_atoms,
+        "phonons.max_supercell_atoms",
+    )
     potential = GapPotential(xml_path=fit.potential_xml)
     reference_phonon = reference_phonopy(setup, reference, reference_forces, n_workers)
     if phonon_settings.potential_geometry == "reference":
@@ -102,6 +130,7 @@ def benchmark_structure(
             fmax=relax_settings.fmax_ev_per_ang,
             max_steps=relax_settings.max_steps,
             relax_cell=relax_settings.relax_cell,
+            guard=relax_settings.guard(setup.name, likely_cause),
         )
         geometry, converged = relaxed.structure, relaxed.converged
         if not converged:
@@ -233,6 +262,7 @@ def benchmark_phonons(
             relax_settings=relax_settings,
             phonon_settings=phonon_settings,
             n_workers=n_workers,
+            likely_cause=likely_collapse_cause(configurations, setup.name),
         )
         benchmark.name = f"phonon_benchmark {setup.name}"
         jobs.append(benchmark)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from jobflow import Flow, Job, Response, job
+from pymatgen.io.ase import AseAtomsAdaptor
 
 from phonogap.schemas.provenance import software_versions
 from phonogap.schemas.structures import (
@@ -64,7 +65,9 @@ def relaxation_job(
         relax maker.
     """
     if reference.relax_maker() is not None:
-        return relax_with_atomate2(structures, reference, mp_ids, filter_settings)
+        return relax_with_atomate2(
+            structures, reference, mp_ids, filter_settings, relax_settings=relax_settings
+        )
     return relax_with_reference(
         structures,
         reference,
@@ -85,6 +88,13 @@ def relax_with_reference(
     n_workers: int | None = None,
 ) -> RelaxationDocument:
     """Relax candidate structures with the reference and drop those that changed.
+
+    A relaxation that leaves the sane window of ``relax_settings`` (volume ×0.5–×2, no two
+    atoms closer than 0.5 Å by default) drops that structure with the guard's message as
+    the reason, as structures that changed under relaxation are dropped: the reference has
+    no minimum near it, so it cannot be a training structure, and the other candidates
+    go on (the phonon benchmark, by contrast, fails the structure's job; see
+    :func:`phonogap.jobs.phonons.benchmark_structure`).
 
     Parameters
     ----------
@@ -117,7 +127,11 @@ def relax_with_reference(
         candidates = {name: candidates[name] for name in kept_names}
 
     results = relax_many(reference, candidates, relax_settings, n_workers)
-    not_converged = [name for name, result in results.items() if not result.converged]
+    stopped = [name for name, result in results.items() if result.failure is not None]
+    dropped += [DroppedStructure(name=name, reason=results[name].failure) for name in stopped]
+    not_converged = [
+        name for name, result in results.items() if not result.converged and name not in stopped
+    ]
     for name in not_converged:
         dropped.append(
             DroppedStructure(
@@ -171,6 +185,7 @@ def relax_with_atomate2(
     reference: Reference,
     mp_ids: dict[str, str] | None = None,
     filter_settings: FilterSettings | None = None,
+    relax_settings: RelaxSettings | None = None,
 ) -> Response:
     """Replace itself by one atomate2 relax job per structure and a filtering collect job.
 
@@ -184,6 +199,9 @@ def relax_with_atomate2(
         Optional name to Materials Project id.
     filter_settings
         StructureMatcher tolerances and the max-atoms filter.
+    relax_settings
+        Only the volume and distance window is used: atomate2 relaxes with its own
+        settings, and :func:`collect_relaxations` drops a structure that ended outside it.
 
     Returns
     -------
@@ -219,6 +237,7 @@ def relax_with_atomate2(
         mp_ids or {},
         filter_settings,
         dropped,
+        relax_settings=relax_settings,
     )
     return Response(replace=Flow([*relax_jobs, collect], output=collect.output))
 
@@ -231,8 +250,13 @@ def collect_relaxations(
     mp_ids: dict[str, str],
     filter_settings: FilterSettings,
     dropped: list[dict[str, str]],
+    relax_settings: RelaxSettings | None = None,
 ) -> RelaxationDocument:
     """Build the relaxation document from atomate2 task documents, with the paper's filter.
+
+    A structure whose relaxation ended outside the volume and distance window of
+    ``relax_settings`` (default :class:`RelaxSettings`: ×0.5–×2, 0.5 Å) is dropped with the
+    guard's message, as :func:`relax_with_reference` drops one it stopped.
 
     Parameters
     ----------
@@ -248,14 +272,29 @@ def collect_relaxations(
         StructureMatcher tolerances.
     dropped
         Structures dropped before relaxing (name, reason).
+    relax_settings
+        The volume and distance window (the rest is atomate2's business).
 
     Returns
     -------
     RelaxationDocument
         Kept and dropped structures, as ``relax_with_reference`` returns.
     """
+    guard_settings = relax_settings or RelaxSettings()
     outputs = {name: relax_task_output(task) for name, task in tasks.items()}
+    records = [DroppedStructure(**d) for d in dropped]
+    for name in list(outputs):
+        reason = guard_settings.guard(name).violation(
+            AseAtomsAdaptor.get_atoms(initial[name]),
+            AseAtomsAdaptor.get_atoms(outputs[name]["structure"]),
+            int(outputs[name]["n_steps"]),
+            "atomate2 relax",
+        )
+        if reason is not None:
+            records.append(DroppedStructure(name=name, reason=reason))
+            del outputs[name]
     relaxed = {name: output["structure"] for name, output in outputs.items()}
+    initial = {name: initial[name] for name in relaxed}
     kept_names, changed = filter_unchanged_by_relaxation(
         initial,
         relaxed,
@@ -263,7 +302,6 @@ def collect_relaxations(
         stol=filter_settings.stol,
         angle_tol=filter_settings.angle_tol,
     )
-    records = [DroppedStructure(**d) for d in dropped]
     records += [DroppedStructure(name=d.name, reason=d.reason) for d in changed]
     for record in records:
         logger.warning("dropped %s: %s", record.name, record.reason)

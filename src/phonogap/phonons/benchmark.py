@@ -186,3 +186,45 @@ def single_displacement_forces(
     if sorted(found) != list(range(n_displacements)):
         return None
     return [found[index] for index in range(n_displacements)]
+
+
+def likely_collapse_cause(configurations: list[Configuration], name: str) -> str:
+    """Say why relaxing a structure with a potential fitted to these data may collapse it.
+
+    Forces alone fix the curvature of the energy around a structure but not where its volume
+    minimum is; only stresses (virials) do, e.g. the ``equilibrium`` zero-stress constraints
+    that ``imported_data_gap`` adds to forces-only phonopy data.
+
+    Parameters
+    ----------
+    configurations
+        The labelled training data.
+    name
+        The structure (``source`` of its configurations).
+
+    Returns
+    -------
+    str
+        The likely cause, for :class:`~phonogap.structures.relax_guard.RelaxGuard`.
+    """
+    with_stress = [c for c in configurations if c.virial_ev is not None]
+    remedy = (
+        "set `equilibrium: {enabled: true}` (the imported_data_gap option `equilibrium`, "
+        "zero-stress constraints at the DFT cells) or add data with stresses; "
+        "`phonons: {potential_geometry: reference}` compares at the DFT cell instead"
+    )
+    if not with_stress:
+        return (
+            "the training data are forces-only (no configuration has a stress or virial) and "
+            "`equilibrium` is not set, so nothing tells the potential the equilibrium volume: "
+            + remedy
+        )
+    if not any(c.source == name for c in with_stress):
+        return (
+            f"no training configuration of {name} has a stress or virial (forces-only data "
+            f"for it, `equilibrium` not set), so nothing fixes its volume: " + remedy
+        )
+    return (
+        f"the potential has no minimum near the reference cell of {name} although its training "
+        "data hold stresses there: check the fit (held-out errors, sparse points, cutoff)"
+    )

@@ -33,6 +33,7 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.phonons.harmonic import structure_to_phonopy_atoms
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
+from phonogap.phonons.supercell_guard import check_supercell_size
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.schemas.kappa import KappaMethod, KappaResult, KappaSettings
 from phonogap.schemas.keys import FORCES_KEY
@@ -90,7 +91,9 @@ def kappa_supercell_matrix(unitcell: Structure, min_length_ang: float) -> list[l
     return np.diag(np.ceil(min_length_ang / lengths - 1e-8).astype(int)).tolist()
 
 
-def make_phono3py(structure: Structure, settings: KappaSettings) -> Phono3py:
+def make_phono3py(
+    structure: Structure, settings: KappaSettings, name: str | None = None
+) -> Phono3py:
     """Build a :class:`phono3py.Phono3py` with its displacements.
 
     Parameters
@@ -98,19 +101,39 @@ def make_phono3py(structure: Structure, settings: KappaSettings) -> Phono3py:
     structure
         The crystal (any cell; see ``settings.conventional``).
     settings
-        Supercells, method and displacement length.
+        Supercells, method and displacement length; ``max_supercell_atoms`` bounds the fc3
+        and fc2 supercells.
+    name
+        Structure name for error messages (default: the reduced formula).
 
     Returns
     -------
     Phono3py
         Displacement dataset generated (pairs, or random ± pairs); primitive cell found
         automatically; no forces yet.
+
+    Raises
+    ------
+    SupercellTooLargeError
+        If a supercell would exceed ``settings.max_supercell_atoms`` (checked before
+        phono3py builds anything).
     """
     unitcell = structure
     if settings.conventional:  # symmetry-refined conventional standard cell
         analyzer = SpacegroupAnalyzer(structure, symprec=settings.symprec)
         unitcell = analyzer.get_conventional_standard_structure()
     smat = settings.supercell_matrix or kappa_supercell_matrix(unitcell, settings.min_length_ang)
+    label = name or structure.composition.reduced_formula
+    for matrix, what in ((smat, "fc3"), (settings.phonon_supercell_matrix, "fc2")):
+        if matrix is not None:
+            check_supercell_size(
+                label,
+                len(unitcell),
+                matrix,
+                settings.max_supercell_atoms,
+                "kappa.settings.max_supercell_atoms",
+                what=f"phono3py {what} supercell",
+            )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*primitive_matrix.*")
         ph3 = Phono3py(
@@ -312,6 +335,7 @@ def kappa_with_reference(
     reference: Reference,
     settings: KappaSettings | None = None,
     n_workers: int | None = None,
+    name: str | None = None,
 ) -> KappaRun:
     """Compute kappa of a structure with forces from a reference or potential.
 
@@ -325,6 +349,8 @@ def kappa_with_reference(
         Method, supercells, mesh, temperatures (default :class:`KappaSettings`).
     n_workers
         Processes for the force evaluations.
+    name
+        Structure name for error messages (default: the reduced formula).
 
     Returns
     -------
@@ -333,7 +359,7 @@ def kappa_with_reference(
     """
     settings = settings or KappaSettings()
     start = perf_counter()
-    ph3 = make_phono3py(structure, settings)
+    ph3 = make_phono3py(structure, settings, name)
     fc3_cells, fc2_cells = displaced_supercells(ph3), displaced_supercells(ph3, "fc2")
     forces = compute_forces(reference, fc3_cells + fc2_cells, n_workers)
     timings = {"forces_s": perf_counter() - start}

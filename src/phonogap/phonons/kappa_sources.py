@@ -86,7 +86,7 @@ def dataset_source(path: str | list[str]) -> tuple[Any, ReferenceProvenance, str
 
 
 def relax_for_kappa(
-    structure: Structure, reference: Reference, settings: RelaxSettings
+    structure: Structure, reference: Reference, settings: RelaxSettings, name: str | None = None
 ) -> tuple[Structure, dict[str, Any]]:
     """Relax cell and positions with the force source before phono3py (the paper's protocol).
 
@@ -97,12 +97,19 @@ def relax_for_kappa(
     reference
         The force source.
     settings
-        Relaxation settings.
+        Relaxation settings (with the volume and distance window).
+    name
+        Structure name for the guard's message (default: the reduced formula).
 
     Returns
     -------
     tuple
         The relaxed structure and a record of the relaxation for the document.
+
+    Raises
+    ------
+    RelaxationCollapsedError
+        If the relaxation leaves the window of ``settings``.
     """
     relaxed = relax_structure(
         structure,
@@ -110,6 +117,7 @@ def relax_for_kappa(
         fmax=settings.fmax_ev_per_ang,
         max_steps=settings.max_steps,
         relax_cell=settings.relax_cell,
+        guard=settings.guard(name or structure.composition.reduced_formula),
     )
     if not relaxed.converged:
         logger.warning("relaxation stopped at %.2e eV/Å", relaxed.max_force_ev_per_ang)

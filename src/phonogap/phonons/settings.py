@@ -20,6 +20,14 @@ class PhononSettings(BaseModel):
             "length in Å that phonopy turns into a mesh (30 Å: 10x10x10 for diamond Si)"
         ),
     )
+    max_supercell_atoms: int | None = Field(
+        1000,
+        gt=0,
+        description=(
+            "Refuse phonopy supercells with more atoms, before they are built (None: no "
+            "limit); the bundled CASTEP datasets need at most 272"
+        ),
+    )
     potential_geometry: Literal["relaxed", "reference"] = Field(
         "relaxed",
         description=(

@@ -94,6 +94,14 @@ class KappaSettings(BaseModel):
         16, ge=2, description="random_displacements: supercells computed (even: ± pairs)"
     )
     random_seed: int = 0
+    max_supercell_atoms: int | None = Field(
+        500,
+        gt=0,
+        description=(
+            "Refuse phono3py supercells (fc3 and fc2) with more atoms, before they are built "
+            "(None: no limit); Si 3x3x3 conventional has 216"
+        ),
+    )
     boundary_mfp_um: float | None = Field(None, gt=0, description="Boundary mean free path (µm)")
     is_isotope: bool = Field(False, description="Isotope scattering (natural abundances)")
     symprec: float = Field(1e-3, gt=0, description="Tolerance (Å) to find the conventional cell")

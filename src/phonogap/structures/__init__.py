@@ -12,11 +12,14 @@ from phonogap.structures.filters import (
 )
 from phonogap.structures.io import StructureInputError, load_structure, load_structures
 from phonogap.structures.relax import RelaxResult, relax_structure
+from phonogap.structures.relax_guard import RelaxationCollapsedError, RelaxGuard
 
 __all__ = [
     "Allotrope",
     "DroppedStructure",
+    "RelaxGuard",
     "RelaxResult",
+    "RelaxationCollapsedError",
     "StructureInputError",
     "filter_max_atoms",
     "filter_unchanged_by_relaxation",

@@ -17,6 +17,12 @@ Choices (measured with Stillinger-Weber silicon on the 13 bundled allotropes, 2-
   job. Pass ``keep_symmetry=False`` for an unconstrained relaxation.
 - Not converging within ``max_steps`` is not an error: ``converged=False`` is returned and
   the caller decides.
+- Leaving a sane window *is* an error: a :class:`~phonogap.structures.relax_guard.RelaxGuard`
+  (default: volume ×0.5–×2 of the start, no two atoms closer than 0.5 Å) is checked after
+  every step and raises
+  :class:`~phonogap.structures.relax_guard.RelaxationCollapsedError`, so a potential without a
+  minimum near the structure cannot drag the cell to a size where every force call (and the
+  phonon calculation after it) needs unbounded memory. ``guard=None`` switches it off.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pymatgen.core import Structure
 from pymatgen.io.ase import AseAtomsAdaptor
+
+from phonogap.structures.relax_guard import RelaxGuard
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -62,6 +70,10 @@ class RelaxResult:
     max_stress_gpa
         Largest absolute stress component at the end (GPa); NaN if the cell was fixed
         and the calculator gives no stress.
+    failure
+        Why the relaxation was stopped (the guard's message), or ``None``. Set only by
+        callers that turn :class:`~phonogap.structures.relax_guard.RelaxationCollapsedError`
+        into a result (:func:`phonogap.structures.relax_batch.relax_task`).
     """
 
     structure: Structure
@@ -70,6 +82,7 @@ class RelaxResult:
     n_steps: int
     converged: bool
     max_stress_gpa: float = float("nan")
+    failure: str | None = None
 
 
 def relax_structure(
@@ -82,6 +95,7 @@ def relax_structure(
     optimizer: str = "BFGS",
     keep_symmetry: bool = True,
     symprec: float = 1e-3,
+    guard: RelaxGuard | None = RelaxGuard(),  # noqa: B008 (frozen dataclass)
 ) -> RelaxResult:
     """Relax atomic positions (and the cell) with an ASE calculator.
 
@@ -106,6 +120,10 @@ def relax_structure(
         Constrain the relaxation to the initial space group (``FixSymmetry``).
     symprec
         Symmetry tolerance (Å) used to find and refine that space group.
+    guard
+        Volume and distance window checked after every step (default: ×0.5–×2 of the
+        starting volume, 0.5 Å), with the structure name and likely cause for the message;
+        ``None``: unguarded.
 
     Returns
     -------
@@ -116,6 +134,8 @@ def relax_structure(
     ------
     ValueError
         For a non-positive ``fmax``/``max_steps`` or an unknown optimiser name.
+    RelaxationCollapsedError
+        When the relaxation leaves the ``guard``'s window (the optimiser stops at once).
     """
     from ase.constraints import FixSymmetry
     from ase.filters import FrechetCellFilter
@@ -136,6 +156,8 @@ def relax_structure(
     atoms.calc = calculator
     target = FrechetCellFilter(atoms) if relax_cell else atoms
     opt = optimizers[optimizer](target, logfile=None)
+    if guard is not None:
+        opt.attach(guard.observer(atoms, opt, optimizer), interval=1)
     with warnings.catch_warnings():
         # scipy's logm inside FrechetCellFilter warns about ~1e-13 inaccuracies
         warnings.filterwarnings("ignore", message="logm result may be inaccurate")

@@ -1,4 +1,9 @@
-"""Relax several structures with one reference over a process pool."""
+"""Relax several structures with one reference over a process pool.
+
+A relaxation stopped by its guard (:class:`~phonogap.structures.relax_guard.RelaxGuard`) does
+not stop the others: :func:`relax_task` returns it as an unconverged result whose ``failure``
+holds the guard's message, so the caller can drop that structure with the reason.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from phonogap.reference.evaluate import map_with_calculator
 from phonogap.structures.relax import RelaxResult, relax_structure
+from phonogap.structures.relax_guard import RelaxationCollapsedError
 
 if TYPE_CHECKING:
     from ase.calculators.calculator import Calculator
@@ -15,29 +21,47 @@ if TYPE_CHECKING:
     from phonogap.structures.settings import RelaxSettings
 
 
-def relax_task(task: tuple[Structure, RelaxSettings], calculator: Calculator) -> RelaxResult:
+def relax_task(
+    task: tuple[Structure, RelaxSettings] | tuple[Structure, RelaxSettings, str],
+    calculator: Calculator,
+) -> RelaxResult:
     """Relax one structure (a picklable unit of work for the process pool).
 
     Parameters
     ----------
     task
-        The structure and the relaxation settings.
+        The structure, the relaxation settings and optionally the structure's name (for
+        the guard's message).
     calculator
         The calculator of the worker process.
 
     Returns
     -------
     RelaxResult
-        The relaxed structure, energy, residual force and step count.
+        The relaxed structure, energy, residual force and step count; for a relaxation
+        stopped by the guard the input structure, ``converged=False`` and the guard's
+        message in ``failure``.
     """
-    structure, settings = task
-    return relax_structure(
-        structure,
-        calculator,
-        fmax=settings.fmax_ev_per_ang,
-        max_steps=settings.max_steps,
-        relax_cell=settings.relax_cell,
-    )
+    structure, settings, *rest = task
+    name = rest[0] if rest else structure.composition.reduced_formula
+    try:
+        return relax_structure(
+            structure,
+            calculator,
+            fmax=settings.fmax_ev_per_ang,
+            max_steps=settings.max_steps,
+            relax_cell=settings.relax_cell,
+            guard=settings.guard(name),
+        )
+    except RelaxationCollapsedError as error:
+        return RelaxResult(
+            structure=structure,
+            energy_ev=float("nan"),
+            max_force_ev_per_ang=float("nan"),
+            n_steps=0,
+            converged=False,
+            failure=str(error),
+        )
 
 
 def relax_many(
@@ -65,6 +89,6 @@ def relax_many(
         Name to relaxation result, in input order.
     """
     names = list(structures)
-    tasks = [(structures[name], settings) for name in names]
+    tasks = [(structures[name], settings, name) for name in names]
     results = map_with_calculator(reference, relax_task, tasks, n_workers)
     return dict(zip(names, results, strict=True))
