@@ -273,7 +273,62 @@ def probe_resume_after_fit(work: Path) -> list[ProbeOutcome]:
     return [rerun]
 
 
+def _run_watched(name: str, arguments: list[str], work: Path) -> ProbeOutcome:
+    """Like :func:`_run`, also recording the peak memory of the whole process tree."""
+    start = time.perf_counter()
+    popen = subprocess.Popen(
+        [*PHONOGAP, *arguments],
+        env=_environment(work),
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parent = psutil.Process(popen.pid)
+    peak = 0
+    while popen.poll() is None and time.perf_counter() - start < 900:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    _, stderr = popen.communicate()
+    outcome = _outcome(name, arguments, popen.returncode, start, stderr)
+    failed = [line for line in stderr.splitlines() if line.startswith("failed: job")]
+    outcome.first_line = (failed[0] if failed else outcome.first_line)[:160]
+    outcome.extra["peak_memory_gib"] = round(peak / 2**30, 2)
+    return outcome
+
+
+def probe_collapsing_relaxations(work: Path) -> list[ProbeOutcome]:
+    """Potentials without an equilibrium near the reference cell: the relaxation collapses."""
+    (work / "forces_only.yaml").write_text(
+        "name: forces_only_no_equilibrium\nworkflow: imported_data_gap\n"
+        "datasets:\n  - {bundled: george2020_castep, structures: [mp-149]}\n"
+        "fit: {preset: small, n_sparse: 60, f: 0.01}\n"
+    )
+    (work / "undertrained.yaml").write_text(
+        "name: undertrained\nstructures:\n  allotropes: [mp-149, mp-165]\n"
+        "reference:\n  backend: sw\ndatabase:\n  strategy: single_displacement\n"
+        "fit: {preset: small, n_sparse: 20}\n"
+    )
+    return [
+        _run_watched(
+            "forces-only data, no equilibrium",
+            ["run", "forces_only.yaml", "--out", "out_forces_only"],
+            work,
+        ),
+        _run_watched(
+            "undertrained GAP (M = 20), mp-165",
+            ["run", "undertrained.yaml", "--out", "out_undertrained"],
+            work,
+        ),
+    ]
+
+
 PROBES: dict[str, Callable[[Path], list[ProbeOutcome]]] = {
+    "collapsing_relaxations": probe_collapsing_relaxations,
     "stopped_store": probe_stopped_store,
     "unusable_folders": probe_unusable_folders,
     "missing_programs": probe_missing_programs,
