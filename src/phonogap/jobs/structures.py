@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from jobflow import Flow, Job, Response, job
 
+from phonogap.progress import report_replacement
 from phonogap.schemas.provenance import software_versions
 from phonogap.schemas.structures import (
     DroppedStructure,
@@ -220,7 +221,9 @@ def relax_with_atomate2(
         filter_settings,
         dropped,
     )
-    return Response(replace=Flow([*relax_jobs, collect], output=collect.output))
+    replacement = Flow([*relax_jobs, collect], output=collect.output)
+    report_replacement(replacement)
+    return Response(replace=replacement)
 
 
 @job(name="collect_relaxations", output_schema=RelaxationDocument)
