@@ -20,7 +20,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,9 @@ class RunTracker(logging.Handler):
         are counted as they are announced or start).
     clock
         Seconds, monotonic (for the current job's elapsed time).
+    on_job_change
+        Called (without arguments) after a job started, finished or failed: the display
+        redraws at once.
 
     Attributes
     ----------
@@ -142,9 +145,15 @@ class RunTracker(logging.Handler):
         The labelling (or evaluation) counter: ``(what, done, total)``, or None.
     """
 
-    def __init__(self, flow: Flow | Job, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        flow: Flow | Job,
+        clock: Callable[[], float] = time.monotonic,
+        on_job_change: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(logging.DEBUG)
         self._clock = clock
+        self.on_job_change = on_job_change
         self._lock = threading.Lock()
         self._known = _job_keys(flow)
         self._finished: set[tuple[str, int]] = set()
@@ -169,17 +178,20 @@ class RunTracker(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Update the counts from one log record."""
+        changed = False
         with self._lock:
             event = getattr(record, PROGRESS_ATTRIBUTE, None)
             if isinstance(event, dict):
                 self._event(event)
             else:
-                self._jobflow(record.getMessage())
+                changed = self._jobflow(record.getMessage())
+        if changed and self.on_job_change is not None:
+            self.on_job_change()  # outside the lock: drawing reads the counts
 
     def _key(self, match: re.Match[str]) -> tuple[str, int]:
         return match.group(2), int(match.group(3) or 1)
 
-    def _jobflow(self, message: str) -> None:
+    def _jobflow(self, message: str) -> bool:
         started = _STARTING.match(message)
         if started:
             key = self._key(started)
@@ -194,7 +206,7 @@ class RunTracker(logging.Handler):
             self.gap_fit = None
             if self._items is not None and not self._items.per_job:
                 self._items = None
-            return
+            return True
         finished = _FINISHED.match(message)
         if finished:
             key = self._key(finished)
@@ -207,6 +219,9 @@ class RunTracker(logging.Handler):
             self._job_ended()
         elif message.startswith(_ALL_FINISHED):
             self._job_ended()
+        else:
+            return False
+        return True
 
     def _job_ended(self) -> None:
         self.current = self.current_since = None
@@ -334,7 +349,8 @@ def showing_progress(
     events.addHandler(tracker)
     events.setLevel(logging.DEBUG)
     try:
-        with Live(view, console=console, refresh_per_second=4, transient=False):
+        with Live(view, console=console, refresh_per_second=4, transient=False) as live:
+            tracker.on_job_change = live.refresh
             yield tracker
             with tracker._lock:
                 tracker._job_ended()
