@@ -141,8 +141,8 @@ class RunTracker(logging.Handler):
         Jobs known, finished and failed.
     current
         The running job's name, or None.
-    items
-        The labelling (or evaluation) counter: ``(what, done, total)``, or None.
+    gap_fit
+        The reader of the running gap_fit's log, or None.
     """
 
     def __init__(
@@ -168,7 +168,7 @@ class RunTracker(logging.Handler):
 
     @property
     def items(self) -> tuple[str, int, int] | None:
-        """The configurations (or items) done and in all, or None."""
+        """The labelling (or evaluation) counter ``(what, done, total)``, or None."""
         found = self._items
         return None if found is None else (found.what, found.done, found.total)
 
