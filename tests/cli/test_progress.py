@@ -130,6 +130,17 @@ def test_a_failed_job_is_counted_and_shown(labelling):
     assert "jobs 6/7 (1 failed)" in console.export_text().splitlines()[-1]
 
 
+def test_jobs_after_a_failed_one_are_shown_as_not_run(labelling):
+    reference = StillingerWeberReference()
+    first = label_database(_database(), reference, n_workers=1)
+    second = label_database(first.output, reference, n_workers=1)
+    console = _terminal()
+    # the first job cannot store its configurations (no "data" store): the second never starts
+    _, tracker, _ = _run(Flow([first, second]), labelling, console, True, data_store=False)
+    assert (tracker.done, tracker.failed, tracker.total) == (0, 1, 2)
+    assert "jobs 0/2 (1 failed, 1 not run)" in console.export_text().splitlines()[-1]
+
+
 def test_a_one_job_labelling_counts_configurations_from_its_process_pool(labelling):
     reference = StillingerWeberReference()
     flow = Flow([label_database(_database(), reference, n_workers=2)])

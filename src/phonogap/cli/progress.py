@@ -139,6 +139,9 @@ class RunTracker(logging.Handler):
     ----------
     total, done, failed
         Jobs known, finished and failed.
+    all_finished
+        jobflow has finished the flow (jobs neither done nor failed then did not run: a
+        job they need failed).
     current
         The running job's name, or None.
     gap_fit
@@ -161,6 +164,7 @@ class RunTracker(logging.Handler):
         self.total = len(self._known)
         self.done = 0
         self.failed = 0
+        self.all_finished = False
         self.current: str | None = None
         self.current_since: float | None = None
         self.gap_fit: GapFitLogReader | None = None
@@ -218,6 +222,7 @@ class RunTracker(logging.Handler):
             self.failed += 1
             self._job_ended()
         elif message.startswith(_ALL_FINISHED):
+            self.all_finished = True
             self._job_ended()
         else:
             return False
@@ -302,7 +307,10 @@ class ProgressView:
         """Render the current state."""
         tracker = self.tracker
         with tracker._lock:
-            failed = f" ({tracker.failed} failed)" if tracker.failed else ""
+            not_run = tracker.total - tracker.done - tracker.failed if tracker.all_finished else 0
+            notes = [f"{tracker.failed} failed"] if tracker.failed else []
+            notes += [f"{not_run} not run"] if not_run > 0 else []
+            failed = f" ({', '.join(notes)})" if notes else ""
             self.progress.update(
                 self.task, total=tracker.total, completed=tracker.done, failed=failed
             )
