@@ -40,7 +40,7 @@ WORKFLOW_PACKAGES = ("jobs", "flows")
 APPLICATION_PACKAGES = ("config", "store", "report", "cli")
 """Application layer: workflow files, stores, reports, the command line."""
 
-FOUNDATION_MODULES = ("errors", "deprecation", "processes")
+FOUNDATION_MODULES = ("errors", "deprecation", "processes", "progress")
 """Top-level leaf modules every layer may import (they import nothing from phonogap)."""
 
 DEPRECATED_TOP_LEVEL = (

@@ -82,8 +82,12 @@ def test_demo_end_to_end(tmp_path, monkeypatch, capsys):
     assert blue > 500
     assert red > 500
 
+    # standard error is not a terminal here: no live display, only the log lines
+    err = capsys.readouterr().err
+    assert "Finished job - fit_gap" in err
+    assert "jobs 0/" not in err and "━" not in err and "gap_fit: descriptors" not in err
+
     # `phonogap results` reads the same numbers back from the store
-    capsys.readouterr()
     assert main(["results", "--format", "json", "--latest"]) == 0
     (stored,) = json.loads(capsys.readouterr().out)
     assert stored["structures"][0]["rms_thz"] == pytest.approx(row["rms_thz"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonogap.cli.common import STORE_HELP, console, log_console
+from phonogap.cli.progress import add_progress_option, configure_progress, showing_progress
 from phonogap.cli.tables import print_campaign, print_melt_quench, print_scan, print_summary
 from phonogap.errors import PhonogapError
 
@@ -220,7 +221,7 @@ def run_workflow(
     if workflow.workflow == "extend_database":
         return run_extension(workflow, flow, store, out_dir, n_structures)
     start = time.perf_counter()
-    with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
+    with showing_progress(flow, f"running {workflow.name} ({n_structures} structures)"):
         found = run_flow(flow, store, out_dir)
     written = write_outputs(store, found, out_dir)
     summary = found["summary"]
@@ -263,7 +264,7 @@ def run_extension(
 
     run_names = summary_run_names(workflow)
     start = time.perf_counter()
-    with log_console.status(f"running {workflow.name} ({n_structures} structures)"):
+    with showing_progress(flow, f"running {workflow.name} ({n_structures} structures)"):
         summaries, melt_quench = run_extension_flow(flow, store, out_dir, run_names)
     written = write_extension_outputs(store, summaries, melt_quench, out_dir)
     failed = False
@@ -329,7 +330,7 @@ def run_campaign(
             "(benchmarks/store_speed.py); for campaigns run `phonogap db start` and pass "
             "--store server"
         )
-    with log_console.status(f"running campaign {campaign.name}"):
+    with showing_progress(campaign.flow, f"running campaign {campaign.name}"):
         run_locally_into(campaign.flow, store, out_dir)
     rows = campaign_rows(store, campaign.name)
     print_campaign(rows, f"campaign {campaign.name}")
@@ -342,6 +343,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from phonogap.config import parse_workflow
     from phonogap.config.preflight import preflight, raise_problems
 
+    configure_progress(args)
     workflow = parse_workflow(demo_workflow(), Path.cwd(), "phonogap demo")
     raise_problems(preflight(workflow, args.out, args.store, source="phonogap demo"))
     return run_workflow(workflow, Path.cwd(), Path(args.out), args.store)
@@ -352,6 +354,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from phonogap.config import read_workflow_file
     from phonogap.config.preflight import preflight, raise_problems
 
+    configure_progress(args)
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
     raise_problems(preflight(workflow, args.out, args.store, source=str(path)))
@@ -370,10 +373,12 @@ def add_run_commands(commands: Any) -> None:
     demo = commands.add_parser("demo", help="fit a GAP for diamond Si against Stillinger-Weber")
     demo.add_argument("--out", default="phonogap_demo", help="output directory")
     demo.add_argument("--store", help=STORE_HELP)
+    add_progress_option(demo)
     demo.set_defaults(handler=cmd_demo)
 
     run = commands.add_parser("run", help="run a workflow file locally")
     run.add_argument("workflow", help="workflow YAML file, e.g. workflows/demo.yaml")
     run.add_argument("--out", default="phonogap_run", help="output directory")
     run.add_argument("--store", help=STORE_HELP)
+    add_progress_option(run)
     run.set_defaults(handler=cmd_run)

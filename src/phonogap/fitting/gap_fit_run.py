@@ -26,6 +26,7 @@ from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
 from phonogap.fitting.potential_files import potential_checksum, potential_files
 from phonogap.processes import die_with_parent
+from phonogap.progress import report_progress
 
 __all__ = ["GapFitError", "GapFitRun", "finished_run", "output_xml_path", "run_gap_fit"]
 
@@ -259,11 +260,15 @@ def run_gap_fit(
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {threads}")
     env["OMP_NUM_THREADS"] = str(threads)
+    # gfortran buffers stdout to a file: unbuffered, the log shows each stage as it starts
+    # (the live display reads it: phonogap.fitting.gap_fit_progress)
+    env.setdefault("GFORTRAN_UNBUFFERED_PRECONNECTED", "y")
 
     logger.info(
         "running gap_fit in %s with %d threads: %s", workdir, threads, format_command(arguments)
     )
     start = time.perf_counter()
+    report_progress("gap_fit", log=str(log_path.resolve()))
     with log_path.open("wb") as log:
         # A new session makes gap_fit (and any wrapper that launches it) one process
         # group, killed together; the parent-death signal ends it if phonogap is killed.

@@ -23,9 +23,10 @@ from jobflow import Flow, Job, Response, job
 
 from phonogap.database.extxyz import labelled_summary
 from phonogap.jobs.database import label_database
+from phonogap.progress import report_progress, report_replacement
 from phonogap.reference.cp2k import cp2k_task_labels
 from phonogap.reference.dft_common import structure_of
-from phonogap.reference.evaluate import check_finite_labels
+from phonogap.reference.evaluate import CONFIGURATIONS_LABELLED, check_finite_labels
 from phonogap.reference.restart_safe import label_in_work_directory
 from phonogap.reference.vasp import vasp_task_labels
 from phonogap.schemas.configuration import Configuration, to_atoms_list
@@ -109,7 +110,9 @@ def labels_from_task(
     Configuration
         The labelled configuration.
     """
-    return reference.labels_from_task(task, configuration)
+    labelled = reference.labels_from_task(task, configuration)
+    report_progress("item_done", what=CONFIGURATIONS_LABELLED)
+    return labelled
 
 
 @job(name="labels_from_vasp_task", output_schema=Configuration)
@@ -167,6 +170,7 @@ def label_configuration(configuration: Configuration, reference: Reference) -> C
         The labelled configuration.
     """
     atoms = label_in_work_directory(configuration.to_atoms(), reference)
+    report_progress("item_done", what=CONFIGURATIONS_LABELLED)
     return Configuration.from_atoms(atoms)
 
 
@@ -208,7 +212,10 @@ def label_database_per_configuration(database: DatabaseDocument, reference: Refe
     checksum = checksum_of([c.model_dump() for c in database.configurations])
     collect = collect_labels(outputs, reference.provenance(), checksum)
     logger.info("labelling %d configurations with %s, one job each", len(parts), reference.backend)
-    return Response(replace=Flow([*parts, collect], output=collect.output))
+    replacement = Flow([*parts, collect], output=collect.output)
+    report_replacement(replacement)
+    report_progress("items_planned", total=len(parts), what=CONFIGURATIONS_LABELLED)
+    return Response(replace=replacement)
 
 
 @job(name="collect_labels", data=["configurations"], output_schema=LabelledDatasetDocument)

@@ -25,6 +25,7 @@ from phonogap.phonons.comparison import compare_phonons
 from phonogap.phonons.interchange import band_structure, phonopy_params_yaml
 from phonogap.phonons.settings import PhononSettings
 from phonogap.phonons.supercell_guard import check_supercell_size
+from phonogap.progress import report_replacement
 from phonogap.reference.gap import GapPotential
 from phonogap.schemas.phonons import BandData, PhononBenchmarkDocument
 from phonogap.schemas.provenance import software_versions
@@ -277,4 +278,6 @@ def benchmark_phonons(
     )
     summary.config.on_missing_references = OnMissing.NONE
     jobs.append(summary)
-    return Response(replace=Flow(jobs, output=summary.output, name=f"{run_name} benchmarks"))
+    replacement = Flow(jobs, output=summary.output, name=f"{run_name} benchmarks")
+    report_replacement(replacement)
+    return Response(replace=replacement)

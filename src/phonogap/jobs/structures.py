@@ -16,6 +16,7 @@ import numpy as np
 from jobflow import Flow, Job, Response, job
 from pymatgen.io.ase import AseAtomsAdaptor
 
+from phonogap.progress import report_replacement
 from phonogap.schemas.provenance import software_versions
 from phonogap.schemas.structures import (
     DroppedStructure,
@@ -239,7 +240,9 @@ def relax_with_atomate2(
         dropped,
         relax_settings=relax_settings,
     )
-    return Response(replace=Flow([*relax_jobs, collect], output=collect.output))
+    replacement = Flow([*relax_jobs, collect], output=collect.output)
+    report_replacement(replacement)
+    return Response(replace=replacement)
 
 
 @job(name="collect_relaxations", output_schema=RelaxationDocument)

@@ -19,13 +19,14 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from phonogap.errors import PhonogapError
 from phonogap.processes import set_parent_death_signal
+from phonogap.progress import report_progress
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, SOURCE_KEY, VIRIAL_KEY
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _worker_calculator: Calculator | None = None
+
+CONFIGURATIONS_LABELLED = "configurations labelled"
+"""What labelling reports its progress events as (:mod:`phonogap.progress`)."""
 
 
 class LabellingError(PhonogapError, RuntimeError):
@@ -80,6 +84,7 @@ def map_with_calculator(
     function: Callable[[Item, Calculator], Result],
     items: Sequence[Item],
     n_workers: int | None = None,
+    what: str = "items evaluated",
 ) -> list[Result]:
     """Apply ``function(item, calculator)`` to every item, in parallel processes.
 
@@ -94,6 +99,9 @@ def map_with_calculator(
     n_workers
         Number of processes; default: the available cores, never more than the items.
         ``1`` runs in this process.
+    what
+        What the items are, for the live display (an ``items`` progress event,
+        :mod:`phonogap.progress`, as each one finishes).
 
     Returns
     -------
@@ -102,15 +110,23 @@ def map_with_calculator(
     """
     if not items:
         return []
-    workers = min(n_workers or available_cores(), len(items))
+    total = len(items)
+    report_progress("items", done=0, total=total, what=what)
+    workers = min(n_workers or available_cores(), total)
     if workers <= 1:
         calculator = reference.calculator()
-        return [function(item, calculator) for item in items]
-    logger.info(
-        "evaluating %d items with %s on %d processes", len(items), reference.backend, workers
-    )
+        results = []
+        for item in items:
+            results.append(function(item, calculator))
+            report_progress("items", done=len(results), total=total, what=what)
+        return results
+    logger.info("evaluating %d items with %s on %d processes", total, reference.backend, workers)
     with _worker_pool(reference, workers) as pool:
         futures = [pool.submit(_call_in_worker, function, item) for item in items]
+        for done, future in enumerate(as_completed(futures), start=1):
+            if future.exception() is not None:
+                break  # raised below, in item order
+            report_progress("items", done=done, total=total, what=what)
         return [future.result() for future in futures]
 
 
@@ -214,7 +230,9 @@ def evaluate_configurations(
     LabellingError
         If any energy, force or virial is NaN or infinite; names the configuration.
     """
-    labelled = map_with_calculator(reference, label_atoms, list(configurations), n_workers)
+    labelled = map_with_calculator(
+        reference, label_atoms, list(configurations), n_workers, what=CONFIGURATIONS_LABELLED
+    )
     for index, atoms in enumerate(labelled):
         check_finite_labels(atoms, index, reference.backend)
     return labelled

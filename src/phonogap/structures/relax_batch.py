@@ -90,5 +90,7 @@ def relax_many(
     """
     names = list(structures)
     tasks = [(structures[name], settings, name) for name in names]
-    results = map_with_calculator(reference, relax_task, tasks, n_workers)
+    results = map_with_calculator(
+        reference, relax_task, tasks, n_workers, what="structures relaxed"
+    )
     return dict(zip(names, results, strict=True))
