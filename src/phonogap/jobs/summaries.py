@@ -72,6 +72,7 @@ def summarise_benchmarks(
             dataset_summary=fit.dataset_summary,
             wall_time_s=fit.wall_time_s,
             n_sparse_soap=fit.hyperparameters.get("soap", {}).get("n_sparse"),
+            launch=getattr(fit, "launch", None),
         ),
         settings=settings,
         kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],

@@ -4,9 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from phonogap.schemas.provenance import ReferenceProvenance
+
+
+class BuildCapabilities(BaseModel):
+    """What a gap_fit build can do in parallel, read from its libraries and symbols."""
+
+    openmp: bool = Field(description="Linked to an OpenMP runtime: OMP_NUM_THREADS applies")
+    mpi: bool = Field(description="Linked to MPI / ScaLAPACK: can run as several ranks")
+    libraries: list[str] = Field(
+        default_factory=list, description="The OpenMP/MPI libraries found (names)"
+    )
+
+
+class GapFitLaunch(BaseModel):
+    """How a fit was run: recorded in the fit document."""
+
+    command: list[str] = Field(description="Prefix and executable as run (arguments follow)")
+    source: str = Field(description="fit.launcher, PHONOGAP_GAP_FIT_COMMAND or default")
+    ranks: int | None = Field(description="MPI ranks (None: the prefix does not say)")
+    threads: int = Field(description="OpenMP threads (1 for a build without OpenMP)")
+    openmp: bool = Field(description="The build has OpenMP")
+    mpi: bool = Field(description="The build has MPI / ScaLAPACK")
+    reused: bool = Field(False, description="The fit was reused from the fit cache")
 
 
 class TrainingErrors(BaseModel):
@@ -43,6 +71,17 @@ class FitSummary(BaseModel):
     )
     wall_time_s: float = Field(description="gap_fit wall time (s)")
     n_sparse_soap: int | None = Field(None, description="M requested for the SOAP descriptor")
+    launch: GapFitLaunch | None = Field(
+        None, description="How gap_fit ran: command, ranks, threads, OpenMP/MPI build"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_launch(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``launch`` out when unknown, so summaries written before it dump unchanged."""
+        data = handler(self)
+        if data.get("launch") is None:
+            data.pop("launch", None)
+        return data
 
 
 class GapFitDocument(BaseModel):
@@ -66,6 +105,11 @@ class GapFitDocument(BaseModel):
         default_factory=dict,
         description="Sparse points per descriptor read back from the xml (gap_fit lowers M "
         "to the number of distinct environments)",
+    )
+    launch: GapFitLaunch | None = Field(
+        None,
+        description="How gap_fit ran: launcher prefix and executable, ranks, OpenMP threads, "
+        "and whether the build has OpenMP and MPI",
     )
     reference: ReferenceProvenance | None = Field(
         None, description="Provenance of the training labels"
