@@ -8,7 +8,8 @@ gap_fit, threads) is not part of the key: it changes the time a fit takes, not t
 records how the reused fit was made (``reused: true``).
 
 :func:`run_gap_fit_or_reuse` copies a cached fit into the job folder, or runs gap_fit and
-stores the result whole (staged, then renamed) under ``$PHONOGAP_FIT_CACHE_DIR/<key>``; ``phonogap run`` points it at ``OUT/jobs/.fits``.
+stores the result whole (staged, then renamed) under ``$PHONOGAP_FIT_CACHE_DIR/<key>``;
+``phonogap run`` points it at ``OUT/jobs/.fits``.
 """
 
 from __future__ import annotations
