@@ -39,6 +39,9 @@ USER_ERRORS = [
     ("phonogap.report.exports", "ExportError", ValueError),
     ("phonogap.config.preflight", "PreflightError", RuntimeError),
     ("phonogap.reference.base", "NoInProcessCalculatorError", ValueError),
+    ("phonogap.fitting.launcher", "LauncherError", ValueError),
+    ("phonogap.config.plan", "FitMemoryError", RuntimeError),
+    ("phonogap.config.plan", "PlanNotAvailableError", ValueError),
 ]
 
 

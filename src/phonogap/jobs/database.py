@@ -15,14 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import job
 
-from phonogap.database.displacements import single_displacement_supercells
 from phonogap.database.extend import atoms_per_config_type, extension_sparse_split, merge_databases
 from phonogap.database.extxyz import labelled_summary
 from phonogap.database.general import GeneralDatabaseSettings, general_configurations
-from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.randomised import randomised_supercells
+from phonogap.database.generate import database_configurations
 from phonogap.database.settings import DatabaseSettings
-from phonogap.database.supercells import minimum_length_supercell
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.registry import reference_from_spec
 from phonogap.schemas.configuration import to_atoms_list, to_configurations
@@ -31,8 +28,6 @@ from phonogap.schemas.extension import ExtendedDatasetDocument
 from phonogap.schemas.provenance import checksum_of, software_versions
 
 if TYPE_CHECKING:
-    from ase import Atoms
-
     from phonogap.reference.base import Reference
     from phonogap.schemas.structures import RelaxationDocument
 
@@ -58,35 +53,8 @@ def build_database(
         Unlabelled configurations and the phonon setup of every structure.
     """
     settings = settings or DatabaseSettings()
-    configurations: list[Atoms] = []
-    setups = []
-    for name, structure in relaxation.kept().items():
-        matrix = minimum_length_supercell(structure, settings.min_supercell_length_ang)
-        displaced, setup = single_displacement_supercells(
-            structure, matrix, settings.displacement_ang, source=name
-        )
-        setups.append(PhononSetup(name=name, **setup))
-        if settings.uses_single_displacements:
-            configurations += displaced
-        if settings.uses_randomised:
-            matrix = (
-                matrix
-                if settings.randomised_min_length_ang is None
-                else minimum_length_supercell(structure, settings.randomised_min_length_ang)
-            )
-            randomised = randomised_supercells(
-                structure,
-                matrix,
-                count=settings.n_randomised,
-                scale_range=settings.scale_range,
-                rattle_std=settings.rattle_std_ang,
-                seed=settings.seed,
-                source=name,
-            )
-            configurations += randomised
-    if settings.include_isolated_atom:
-        species = sorted({str(el) for s in relaxation.kept().values() for el in s.elements})
-        configurations += [isolated_atom(symbol) for symbol in species]
+    configurations, setup_fields = database_configurations(relaxation.kept(), settings)
+    setups = [PhononSetup(**fields) for fields in setup_fields]
     summary = labelled_summary(configurations)
     logger.info("database: %s", summary)
     return DatabaseDocument(
