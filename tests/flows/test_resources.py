@@ -87,3 +87,34 @@ def test_python_helper_and_default_kind(flow):
 def test_unknown_kind_is_named_with_the_file():
     with pytest.raises(WorkflowFileError, match=r"resources\.fitting"):
         parse_workflow({**WORKFLOW, "resources": {"fitting": {"category": "x"}}}, source="w.yaml")
+
+
+def test_launcher_configs_example_is_a_valid_resources_section():
+    from pathlib import Path
+
+    import yaml
+
+    from phonogap.flows.resources import ResourcesSettings
+
+    path = Path(__file__).resolve().parents[2] / "launcher_configs" / "resources_by_job_kind.yaml"
+    section = ResourcesSettings.model_validate(yaml.safe_load(path.read_text())["resources"])
+    assert section.fit.manager_config()["_category"] == "bigmem"
+    assert section.label.manager_config()["worker"] == "cluster"
+    parsed = parse_workflow({**WORKFLOW, **yaml.safe_load(path.read_text())}, source="w.yaml")
+    assert parsed.resources == section
+
+
+def test_fit_queueadapter_renders_in_the_slurm_script():
+    """qlaunch merges spec._queueadapter into my_qadapter.yaml: the keys must be the template's."""
+    from pathlib import Path
+
+    import yaml
+    from fireworks.user_objects.queue_adapters.common_adapter import CommonAdapter
+
+    configs = Path(__file__).resolve().parents[2] / "launcher_configs"
+    section = yaml.safe_load((configs / "resources_by_job_kind.yaml").read_text())["resources"]
+    adapter = CommonAdapter.from_file(str(configs / "my_qadapter.yaml"))
+    adapter.update(section["fit"]["queueadapter"])
+    lines = adapter.get_script_str("/scratch/launch").splitlines()
+    for line in ("#SBATCH --ntasks=32", "#SBATCH --mem=250G", "#SBATCH --time=24:00:00"):
+        assert line in lines, "\n".join(lines)
