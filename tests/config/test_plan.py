@@ -161,3 +161,20 @@ def test_force_runs_anyway(gap18_castep, fresh_store, monkeypatch, tmp_path):
     argv = ["run", str(gap18_castep), "--out", str(tmp_path / "out"), "--memory", "16"]
     assert main([*argv, "--force"]) == 0
     assert len(ran) == 1
+
+
+def test_extension_plan_counts_the_generated_base_from_its_settings():
+    raw = yaml.safe_load((REPO / "workflows" / "extend_sw.yaml").read_text())
+    raw["base_database"]["generate"]["preset"] = "default"
+    raw["extension"]["melt_quench"] = None
+    plan = plan_workflow(parse_workflow(raw, REPO / "workflows", "extend_sw.yaml"), 8.0, False)
+    extended, base = plan.fits
+    # the default general database: 10 defective-crystal, 20 liquid and 20 amorphous snapshots
+    # of 64 - 2 = 62 atoms, 20 strained 64-atom diamond cells, the isolated atom
+    assert (base.n_configurations, base.n_training_atoms) == (50 + 20 + 1, 50 * 62 + 20 * 64 + 1)
+    assert base.n_sparse == 15 + raw["extension"]["n_sparse_base"] + 1  # + the isolated atom
+    new_atoms = plan.n_training_atoms - base.n_training_atoms
+    # the merged set keeps one isolated atom
+    assert extended.n_training_atoms == base.n_training_atoms + new_atoms - 1
+    assert plan.n_reference_calculations == plan.n_training_configurations
+    assert plan.n_reference_relaxations == 5

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ase import Atoms
 
     from phonogap.config.workflow_file import WorkflowFile
+    from phonogap.database.general import GeneralDatabaseSettings
     from phonogap.fitting.hyperparameters import GapHyperparameters
 
 __all__ = [
@@ -335,18 +336,25 @@ def plan_workflow(
         hyper = maker.fit.hyperparameters
     if workflow.workflow == "extend_database":
         fits, base_atoms = _extension_fits(workflow, configurations, binary, memory, notes)
+        if workflow.base_database is not None and workflow.base_database.generate is not None:
+            n_labels += len(base_atoms)  # the reference labels the generated base too
         total_configurations = len(configurations) + len(base_atoms)
         total_atoms = sum(len(a) for a in [*configurations, *base_atoms])
-    elif workflow.campaign is not None:
-        fits = [
-            _fit_plan(f"fit_gap {name}", _of(configurations, name), hyper, binary, memory, notes)
-            for name in structures
-        ]
     else:
-        fits = [
-            _fit_plan(name, _without(configurations, excluded), fit_hyper, binary, memory, notes)
-            for name, fit_hyper, excluded in _fit_variants(workflow, hyper)
-        ]
+        if workflow.campaign is not None:
+            fits = [
+                _fit_plan(
+                    f"fit_gap {name}", _of(configurations, name), hyper, binary, memory, notes
+                )
+                for name in structures
+            ]
+        else:
+            fits = [
+                _fit_plan(
+                    name, _without(configurations, excluded), fit_hyper, binary, memory, notes
+                )
+                for name, fit_hyper, excluded in _fit_variants(workflow, hyper)
+            ]
         total_configurations = len(configurations)
         total_atoms = sum(len(a) for a in configurations)
     return WorkflowPlan(
@@ -377,17 +385,21 @@ def _extension_fits(
     from phonogap.importers.registry import import_dataset
 
     section = workflow.base_database
-    if section is None or section.dataset is None:
-        raise PlanNotAvailableError(
-            "phonogap plan cannot size an extend_database workflow whose base database is "
-            "generated ('base_database.generate': reference MD makes it when the flow runs); "
-            "plan it with an imported base ('base_database.dataset') or run it with --force"
+    if section is None:
+        raise PlanNotAvailableError("an extend_database workflow needs a 'base_database'")
+    if section.generate is not None:
+        base = planned_general_database(section.generate)
+        notes.append(
+            "base database: MD snapshots counted from base_database.generate, sized on the "
+            "starting (defective diamond) cell; liquid cells have a few more neighbours"
         )
-    spec = section.dataset.resolved(workflow.base_dir)
-    options = dict(spec.options)
-    if spec.name:
-        options.setdefault("source", spec.name)
-    base = list(import_dataset(spec.importer, spec.path, **options).configurations)
+    else:
+        assert section.dataset is not None  # exactly one, checked by the section
+        spec = section.dataset.resolved(workflow.base_dir)
+        options = dict(spec.options)
+        if spec.name:
+            options.setdefault("source", spec.name)
+        base = list(import_dataset(spec.importer, spec.path, **options).configurations)
     maker, extension = workflow.maker, workflow.maker.extension
     plans = []
     runs = [("fit_gap extended", base, new, extension.n_sparse_new)]
@@ -406,6 +418,38 @@ def _extension_fits(
         merged = merge_databases(base_atoms, new_atoms)
         plans.append(_fit_plan(name, merged, hyper, binary, memory, notes))
     return plans, base
+
+
+def planned_general_database(settings: GeneralDatabaseSettings) -> list[Atoms]:
+    """Return stand-ins of the general database's configurations, without running the MD.
+
+    Parameters
+    ----------
+    settings
+        ``base_database.generate``.
+
+    Returns
+    -------
+    list of Atoms
+        One starting cell per MD snapshot kept (its config_type), the strained diamond cells
+        and the isolated atom, with placeholder labels of the reference's shape.
+    """
+    from phonogap.database.general import strained_diamond
+    from phonogap.database.isolated_atom import isolated_atom
+    from phonogap.md.protocol import defective_diamond, snapshot_phases
+
+    start = defective_diamond(settings.md)
+    configurations = []
+    for phase in snapshot_phases(settings.md):
+        config_type = settings.phase_config_types.get(str(phase))
+        if config_type is None:
+            continue
+        atoms = start.copy()
+        atoms.info[CONFIG_TYPE_KEY] = config_type
+        configurations.append(atoms)
+    configurations += strained_diamond(settings)
+    configurations.append(isolated_atom(settings.md.element))
+    return _placeholder_labels(configurations)
 
 
 def refusal_message(plan: WorkflowPlan, fit: FitPlan) -> str:

@@ -44,7 +44,7 @@ __all__ = [
 GAP_FIT_COMMAND_VARIABLE = "PHONOGAP_GAP_FIT_COMMAND"
 """A site's gap_fit command, e.g. ``"srun gap_fit"``; used when ``fit.launcher`` is not set."""
 
-_RANK_OPTIONS = ("-np", "-n", "--np", "-c", "--ntasks", "--n")
+_RANK_OPTIONS = ("-np", "-n", "--np", "--n", "--ntasks")
 """Launcher options whose value is the number of MPI ranks (mpirun, mpiexec, srun)."""
 
 _OPENMP_LIBRARIES = ("libgomp", "libiomp5", "libomp.")
