@@ -74,12 +74,12 @@ def test_plan_counts_the_demo_as_phonopy_does():
         ("soap", 300),
     ]
     assert fit.memory_source == "gap_fit dryrun"
-    # the formula by hand: max(descriptors + yY, 2 yY + yy + 2 A) x the measured factor
+    # the formula by hand: max(descriptors + yY, yY + yy + A) x the measured factor
     descriptors = sum(
         8 * d["dimension"] * (d["n_descriptors"] + d["n_derivatives"]) for d in fit.descriptors
     )
     m, n_t = 315, fit.n_targets
-    peak = max(descriptors + 8 * m * n_t, 16 * m * n_t + 8 * m * m + 16 * m * (n_t + m))
+    peak = max(descriptors + 8 * m * n_t, 8 * m * n_t + 8 * m * m + 8 * m * (n_t + m))
     assert fit.peak_memory_gib == pytest.approx(peak * MEASURED_OVER_ESTIMATE / GIB)
     assert fit.fits_in_memory and fit.peak_memory_gib < 1.0
 
