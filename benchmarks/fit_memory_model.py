@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 from ase.build import bulk
+from scipy.optimize import nnls
 
 from phonogap.database.extxyz import write_training_xyz
 from phonogap.fitting.gap_fit import gap_fit_arguments
@@ -46,6 +47,7 @@ from phonogap.fitting.gap_fit_run import _bundled_binary
 from phonogap.fitting.hyperparameters import GapHyperparameters, SoapDescriptor
 from phonogap.fitting.memory_model import (
     GIB,
+    WALL_TIME_COEFFICIENTS,
     count_fit_size,
     estimate_memory,
     estimate_wall_time_s,
@@ -275,9 +277,11 @@ def main() -> None:
     timed = [row for row in rows if "wall_terms" in row]
     terms = np.array([row["wall_terms"] for row in timed])
     walls = np.array([row["measured_wall_s"] for row in timed])
-    coefficients, *_ = np.linalg.lstsq(terms / walls[:, None], np.ones(len(timed)), rcond=None)
-    for row, fitted in zip(timed, terms @ coefficients, strict=True):
+    coefficients, _ = nnls(terms / walls[:, None], np.ones(len(timed)))
+    predicted = terms @ np.array([WALL_TIME_COEFFICIENTS[k] for k in WALL_TIME_COEFFICIENTS])
+    for row, fitted, used in zip(timed, terms @ coefficients, predicted, strict=True):
         row["refitted_wall_s"] = float(fitted)
+        row["predicted_wall_s"] = float(used)
     rows.append(extension_row())
     header = (
         f"{'fit':12s} {'atoms':>6s} {'M':>5s} {'gap_fit':>8s} {'expected':>8s} {'model':>8s} "
