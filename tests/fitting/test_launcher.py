@@ -205,3 +205,25 @@ def test_launcher_reaches_the_fit_job_of_the_flow():
     assert fit.function_kwargs["launcher"].prefix == ["srun"]
     json.dumps(fit.as_dict(), default=str)  # serialisable for FireWorks / jobflow-remote
     assert os.environ.get("PHONOGAP_NEVER_SET") is None
+
+
+def test_fit_document_records_the_launch(training, tmp_path, no_site_command):
+    from ase.io import read
+
+    from phonogap.fitting.fit_in_directory import fit_gap_in_directory
+
+    script, record = _wrapper(tmp_path)
+    hyper = GapHyperparameters.small().model_copy(
+        update={"soap": SoapDescriptor(l_max=4, n_max=4, n_sparse=30)}
+    )
+    document = fit_gap_in_directory(
+        read(training, ":"),
+        hyper,
+        tmp_path / "fit",
+        f=None,
+        launcher=GapFitLauncher(prefix=[str(script), "-np", "2"]),
+    )
+    assert record.is_file()
+    assert document.launch.command[:3] == [str(script), "-np", "2"]
+    assert (document.launch.ranks, document.launch.threads) == (2, 1)
+    assert document.model_dump(mode="json")["launch"]["mpi"] is False
