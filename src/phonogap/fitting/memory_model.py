@@ -24,7 +24,6 @@ the benchmark.
 
 from __future__ import annotations
 
-import math
 import re
 import subprocess
 from collections.abc import Sequence
@@ -494,38 +493,3 @@ def gap_fit_dryrun(
         tail = "\n".join(log.strip().splitlines()[-5:])
         raise ValueError(f"gap_fit dryrun failed with status {result.returncode}: {tail}")
     return parse_dryrun(log), log
-
-
-def gib(value_bytes: float) -> float:
-    """Convert bytes to GiB.
-
-    Parameters
-    ----------
-    value_bytes
-        Bytes.
-
-    Returns
-    -------
-    float
-        GiB.
-    """
-    return value_bytes / GIB
-
-
-def round_up(value: float, digits: int = 1) -> float:
-    """Round up to ``digits`` decimals (memory needed is never understated in a message).
-
-    Parameters
-    ----------
-    value
-        A non-negative number.
-    digits
-        Decimals.
-
-    Returns
-    -------
-    float
-        The rounded-up value.
-    """
-    scale = 10**digits
-    return math.ceil(value * scale) / scale
