@@ -42,6 +42,9 @@ USER_ERRORS = [
     ("phonogap.reference.base", "NoInProcessCalculatorError", ValueError),
     ("phonogap.structures.relax_guard", "RelaxationCollapsedError", RuntimeError),
     ("phonogap.phonons.supercell_guard", "SupercellTooLargeError", ValueError),
+    ("phonogap.fitting.launcher", "LauncherError", ValueError),
+    ("phonogap.config.plan", "FitMemoryError", RuntimeError),
+    ("phonogap.config.plan", "PlanNotAvailableError", ValueError),
 ]
 
 

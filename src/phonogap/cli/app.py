@@ -33,6 +33,7 @@ from phonogap.cli.cluster import (
     wants_campaign_results,
 )
 from phonogap.cli.common import STORE_HELP, console, log_console, setup_logging
+from phonogap.cli.plan import add_plan_command
 from phonogap.cli.run import add_run_commands
 from phonogap.cli.tables import print_kappa, print_quantities, print_rows
 from phonogap.errors import PhonogapError
@@ -172,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     add_run_commands(commands)
+    add_plan_command(commands)
 
     results = commands.add_parser("results", help="print benchmarks found in the store")
     results.add_argument("--format", choices=("table", "json"), default="table")

@@ -24,6 +24,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Add a workflow file's Flow (or campaign) to a FireWorks launchpad."""
     from phonogap.config import flow_from_workflow, load_structures_from, read_workflow_file
     from phonogap.config.preflight import preflight, raise_problems
+    from phonogap.flows.resources import apply_resources
     from phonogap.store.campaigns import build_campaign
     from phonogap.store.jobstore import get_store
     from phonogap.store.launchpad import load_launchpad, submit_flow
@@ -54,6 +55,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             )
         campaign = build_campaign(workflow, structures, mp_ids, store=store)
         flow, metadata = campaign.flow, {"campaign": campaign.name}
+        apply_resources(flow, workflow.resources)
         skipped = (
             f", {len(campaign.skipped)} structures finished earlier" if campaign.skipped else ""
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phonogap.cli.common import STORE_HELP, console, log_console
+from phonogap.cli.plan import add_run_memory_options, check_fits_fit_memory
 from phonogap.cli.progress import add_progress_option, configure_progress, showing_progress
 from phonogap.cli.tables import print_campaign, print_melt_quench, print_scan, print_summary
 from phonogap.errors import PhonogapError
@@ -358,6 +359,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = Path(args.workflow)
     workflow = read_workflow_file(path)
     raise_problems(preflight(workflow, args.out, args.store, source=str(path)))
+    check_fits_fit_memory(workflow, args)  # before anything is labelled; --force skips it
     runner = run_campaign if workflow.campaign is not None else run_workflow
     return runner(workflow, path.parent, Path(args.out), args.store)
 
@@ -381,4 +383,5 @@ def add_run_commands(commands: Any) -> None:
     run.add_argument("--out", default="phonogap_run", help="output directory")
     run.add_argument("--store", help=STORE_HELP)
     add_progress_option(run)
+    add_run_memory_options(run)
     run.set_defaults(handler=cmd_run)

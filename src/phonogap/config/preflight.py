@@ -263,6 +263,52 @@ def _dataset_problems(workflow: WorkflowFile, source: str) -> list[Problem]:
     return problems
 
 
+def launcher_problems(workflow: WorkflowFile, source: str) -> list[Problem]:
+    """Check that gap_fit and its launcher (``mpirun``, ``srun``) exist on this machine.
+
+    Parameters
+    ----------
+    workflow
+        The workflow; its ``fit.launcher`` wins over ``PHONOGAP_GAP_FIT_COMMAND``.
+    source
+        How to name the workflow in messages.
+
+    Returns
+    -------
+    list of Problem
+        One per missing program, naming the setting that chose it.
+    """
+    from phonogap.fitting.gap_fit import INSTALL_HINT
+    from phonogap.fitting.launcher import GAP_FIT_COMMAND_VARIABLE, LauncherError, resolve_launcher
+
+    fit = getattr(workflow.maker, "fit", None)
+    try:
+        launcher, chosen_by = resolve_launcher(getattr(fit, "launcher", None))
+    except LauncherError as exc:
+        return [Problem(GAP_FIT_COMMAND_VARIABLE, str(exc))]
+    if chosen_by == "default":
+        return [] if shutil.which(launcher.executable) else [Problem("PATH", INSTALL_HINT)]
+    setting = f"{source}: fit.launcher" if chosen_by == "fit.launcher" else chosen_by
+    problems = []
+    if launcher.prefix and shutil.which(launcher.prefix[0]) is None:
+        problems.append(
+            Problem(
+                setting,
+                f"the launcher {launcher.prefix[0]!r} is not on PATH; install it (e.g. "
+                "OpenMPI's mpirun) or change the prefix",
+            )
+        )
+    if shutil.which(launcher.executable) is None:
+        problems.append(
+            Problem(
+                setting,
+                f"the gap_fit executable {launcher.executable!r} was not found; give its path "
+                "or put it on PATH (pip install quippy-ase ships one)",
+            )
+        )
+    return problems
+
+
 def preflight(
     workflow: WorkflowFile | str | Path,
     out_dir: str | Path | None = None,
@@ -295,15 +341,14 @@ def preflight(
         Every problem found, one line each; empty when the run can start.
     """
     from phonogap.config.workflow_file import read_workflow_file
-    from phonogap.fitting.gap_fit import GAP_FIT_EXECUTABLE, INSTALL_HINT
 
     if not hasattr(workflow, "maker"):
         source = source or str(workflow)
         workflow = read_workflow_file(workflow)
     source = source or "the workflow"
     problems: list[Problem] = []
-    if programs and shutil.which(GAP_FIT_EXECUTABLE) is None:
-        problems.append(Problem("PATH", INSTALL_HINT))
+    if programs:
+        problems.extend(launcher_problems(workflow, source))
     reference = getattr(workflow.maker, "reference", None)
     if reference is not None:
         symbols = _reference_symbols(workflow)

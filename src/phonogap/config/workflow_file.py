@@ -30,6 +30,7 @@ from phonogap.flows.extend_database import ExtendDatabaseMaker, GeneralDatabaseM
 from phonogap.flows.imported_data_gap import ImportedDataGapMaker
 from phonogap.flows.maker_fields import maker_fields_model
 from phonogap.flows.phonon_accurate_gap import PhononAccurateGapMaker
+from phonogap.flows.resources import ResourcesSettings, apply_resources
 from phonogap.jobs.importers import import_base_database
 from phonogap.phonons.kappa_benchmark import KappaBenchmarkSettings
 
@@ -68,6 +69,11 @@ class WorkflowSections(BaseModel):
     campaign: CampaignSection | None = Field(
         None, description="Run one flow per structure (phonon_accurate_gap)"
     )
+    resources: ResourcesSettings | None = Field(
+        None,
+        description="Cluster resources by job kind (fit, label, benchmark, default): FireWorks "
+        "category/queueadapter, jobflow-remote worker/resources",
+    )
 
 
 @dataclass
@@ -82,7 +88,7 @@ class WorkflowFile:
         The Maker, with dataset paths resolved against the file's directory.
     base_dir
         Directory relative paths are resolved against (the file's).
-    structures, base_database, scan, campaign
+    structures, base_database, scan, campaign, resources
         The non-Maker sections (``None`` when absent).
     """
 
@@ -93,6 +99,7 @@ class WorkflowFile:
     base_database: BaseDatabaseSection | None = None
     scan: ScanSection | None = None
     campaign: CampaignSection | None = None
+    resources: ResourcesSettings | None = None
 
     @property
     def name(self) -> str:
@@ -243,6 +250,7 @@ def parse_workflow(
         base_database=sections.base_database,
         scan=sections.scan,
         campaign=sections.campaign,
+        resources=sections.resources,
     )
 
 
@@ -353,6 +361,26 @@ def _extension_flow(
 
 
 def flow_from_workflow(workflow: WorkflowFile, base_dir: Path | None = None) -> tuple[Flow, int]:
+    """Build the Flow a workflow file describes, with its ``resources`` applied.
+
+    Parameters
+    ----------
+    workflow
+        The validated workflow.
+    base_dir
+        Directory relative structure paths resolve against (default: the file's).
+
+    Returns
+    -------
+    tuple
+        The Flow and the number of structures or datasets it covers.
+    """
+    flow, count = _build_flow(workflow, base_dir)
+    apply_resources(flow, workflow.resources)
+    return flow, count
+
+
+def _build_flow(workflow: WorkflowFile, base_dir: Path | None = None) -> tuple[Flow, int]:
     """Build the Flow a workflow file describes.
 
     Parameters

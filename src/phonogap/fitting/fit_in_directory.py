@@ -16,6 +16,7 @@ from phonogap.fitting.errors import prediction_errors
 from phonogap.fitting.fit_cache import run_gap_fit_or_reuse
 from phonogap.fitting.gap_fit import gap_fit_arguments, resolve_e0
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.launcher import GapFitLauncher
 from phonogap.fitting.potential_files import potential_files, sparse_points_used
 from phonogap.schemas.fit import GapFitDocument
 from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, SINGLE_DISPLACEMENT, VIRIAL_KEY
@@ -61,6 +62,7 @@ def fit_gap_in_directory(
     f_min: float = 0.01,
     atomwise_config_types: tuple[str, ...] = (SINGLE_DISPLACEMENT,),
     n_threads: int | None = None,
+    launcher: GapFitLauncher | None = None,
 ) -> GapFitDocument:
     """Fit a GAP to labelled configurations in a directory.
 
@@ -79,7 +81,9 @@ def fit_gap_in_directory(
     atomwise_config_types
         config_types that get the atom-wise sigmas.
     n_threads
-        Threads for gap_fit (default: all available cores).
+        OpenMP threads for gap_fit (default: the cores / ranks; only for an OpenMP build).
+    launcher
+        Prefix, executable and threads (None: ``$PHONOGAP_GAP_FIT_COMMAND``, else gap_fit).
 
     Returns
     -------
@@ -105,7 +109,7 @@ def fit_gap_in_directory(
         e0=resolve_e0(hyperparameters, training),
         has_virials="virial" in observables,
     )
-    run = run_gap_fit_or_reuse(arguments, workdir, n_threads=n_threads)
+    run = run_gap_fit_or_reuse(arguments, workdir, n_threads=n_threads, launcher=launcher)
     used = sparse_points_used(run.xml_path)
     requested = hyperparameters.total_n_sparse
     if used.get("soap", requested) < requested:
@@ -131,6 +135,7 @@ def fit_gap_in_directory(
         gap_fit_arguments=list(run.arguments),
         wall_time_s=run.wall_time_s,
         sparse_points_used=used,
+        launch=run.launch,
         versions=software_versions(),
         potential_relative_path=Path(run.xml_path).resolve().relative_to(workdir).as_posix(),
         potential_files=read_potential_files(Path(run.xml_path)),

@@ -1,5 +1,8 @@
 """Run ``gap_fit`` as a child process and keep its log.
 
+The launcher (:mod:`phonogap.fitting.launcher`: a prefix such as ``mpirun -np 8``, the
+executable, threads) is resolved here; ``OMP_NUM_THREADS`` is set only for an OpenMP build.
+
 The subprocess gets an argument list from :func:`phonogap.fitting.gap_fit.gap_fit_arguments`
 (no shell), its whole process group is killed on timeout or interruption, it gets the
 parent-death signal (:mod:`phonogap.processes`; quippy's wrapper script on PATH is bypassed
@@ -23,12 +26,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phonogap.errors import PhonogapError
-from phonogap.fitting.gap_fit import IGNORE, INSTALL_HINT, LOG_NAME, format_command
+from phonogap.fitting.gap_fit import (
+    GAP_FIT_EXECUTABLE,
+    IGNORE,
+    INSTALL_HINT,
+    LOG_NAME,
+    format_command,
+)
+from phonogap.fitting.launcher import (
+    GapFitLaunch,
+    GapFitLauncher,
+    build_capabilities,
+    resolve_launcher,
+    thread_count,
+)
 from phonogap.fitting.potential_files import potential_checksum, potential_files
 from phonogap.processes import die_with_parent
 from phonogap.progress import report_progress
 
-__all__ = ["GapFitError", "GapFitRun", "finished_run", "output_xml_path", "run_gap_fit"]
+__all__ = [
+    "GapFitError",
+    "GapFitRun",
+    "finished_run",
+    "launch_command",
+    "output_xml_path",
+    "run_gap_fit",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +106,9 @@ class GapFitRun:
         (gap_fit lowers a request to the number of available environments).
     warnings
         gap_fit's ``WARNING`` lines.
+    launch
+        How gap_fit was started: command prefix and executable, ranks, threads, and the
+        build's OpenMP/MPI capabilities (None when not known).
     """
 
     xml_path: Path
@@ -95,6 +121,7 @@ class GapFitRun:
     n_sigma_overrides: dict[str, int] = field(default_factory=dict)
     n_sparse: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    launch: GapFitLaunch | None = None
 
     @property
     def files(self) -> list[Path]:
@@ -205,6 +232,7 @@ def run_gap_fit(
     *,
     n_threads: int | None = None,
     timeout_s: float | None = None,
+    launcher: GapFitLauncher | None = None,
 ) -> GapFitRun:
     """Run gap_fit and return where the potential is.
 
@@ -218,9 +246,13 @@ def run_gap_fit(
         ``workdir / "gap_fit.log"``. A potential already at the output path
         (and its sparseX files) is removed first.
     n_threads
-        OpenMP threads (``OMP_NUM_THREADS``); default ``os.cpu_count()``.
+        OpenMP threads (``OMP_NUM_THREADS``) when the launcher sets none; default: the
+        cores divided among the ranks. Set only for a build with OpenMP.
     timeout_s
         Kill gap_fit (its whole process group) after this many seconds.
+    launcher
+        Prefix (``mpirun -np 8``), executable and threads; None: ``$PHONOGAP_GAP_FIT_COMMAND``
+        else ``arguments[0]`` on PATH (:func:`~phonogap.fitting.launcher.resolve_launcher`).
 
     Returns
     -------
@@ -237,11 +269,12 @@ def run_gap_fit(
     """
     if not arguments:
         raise ValueError("empty gap_fit argument list")
-    executable = shutil.which(arguments[0])
-    if executable is None:
-        raise FileNotFoundError(f"{arguments[0]!r}: {INSTALL_HINT}")
-    if Path(arguments[0]).name == "gap_fit":
-        executable = _bundled_binary(executable)
+    launcher, source = resolve_launcher(launcher)
+    if source == "default" and arguments[0] != GAP_FIT_EXECUTABLE:
+        launcher = launcher.model_copy(update={"executable": arguments[0]})
+    if n_threads is not None and launcher.n_threads is None:
+        launcher = launcher.model_copy(update={"n_threads": n_threads})
+    command, launch = launch_command(launcher, source)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / LOG_NAME
@@ -256,16 +289,19 @@ def run_gap_fit(
             path.unlink()
 
     env = os.environ.copy()
-    threads = n_threads if n_threads is not None else (os.cpu_count() or 1)
-    if threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {threads}")
-    env["OMP_NUM_THREADS"] = str(threads)
+    if launch.openmp:
+        env["OMP_NUM_THREADS"] = str(launch.threads)
     # gfortran buffers stdout to a file: unbuffered, the log shows each stage as it starts
     # (the live display reads it: phonogap.fitting.gap_fit_progress)
     env.setdefault("GFORTRAN_UNBUFFERED_PRECONNECTED", "y")
 
     logger.info(
-        "running gap_fit in %s with %d threads: %s", workdir, threads, format_command(arguments)
+        "running gap_fit in %s (%s ranks, %d threads; from %s): %s",
+        workdir,
+        launch.ranks if launch.ranks is not None else "?",
+        launch.threads,
+        source,
+        format_command([*command, *arguments[1:]]),
     )
     start = time.perf_counter()
     report_progress("gap_fit", log=str(log_path.resolve()))
@@ -273,7 +309,7 @@ def run_gap_fit(
         # A new session makes gap_fit (and any wrapper that launches it) one process
         # group, killed together; the parent-death signal ends it if phonogap is killed.
         process = subprocess.Popen(
-            [executable, *arguments[1:]],
+            [*command, *arguments[1:]],
             cwd=workdir,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -311,7 +347,53 @@ def run_gap_fit(
             log_path,
             returncode,
         )
-    return finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
+    run = finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
+    run.launch = launch
+    return run
+
+
+def launch_command(launcher: GapFitLauncher, source: str) -> tuple[list[str], GapFitLaunch]:
+    """Resolve a launcher's programs and describe the launch.
+
+    Parameters
+    ----------
+    launcher
+        Prefix, executable and threads.
+    source
+        Where the launcher came from (for messages and the record).
+
+    Returns
+    -------
+    tuple
+        The command before gap_fit's arguments (prefix, then the executable's path; quippy's
+        wrapper script replaced by its bundled binary), and its :class:`GapFitLaunch`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the executable or the prefix's program is not found (with an install hint).
+    """
+    executable = shutil.which(launcher.executable)
+    if executable is None:
+        raise FileNotFoundError(f"{launcher.executable!r} (from {source}): {INSTALL_HINT}")
+    if Path(launcher.executable).name == GAP_FIT_EXECUTABLE:
+        executable = _bundled_binary(executable)
+    if launcher.prefix and shutil.which(launcher.prefix[0]) is None:
+        raise FileNotFoundError(
+            f"the gap_fit launcher {launcher.prefix[0]!r} (from {source}) is not on PATH; "
+            "install it (e.g. OpenMPI's mpirun) or change the prefix"
+        )
+    capabilities = build_capabilities(executable)
+    threads = thread_count(launcher, capabilities)
+    launch = GapFitLaunch(
+        command=launcher.command(executable),
+        source=source,
+        ranks=launcher.ranks,
+        threads=threads or 1,
+        openmp=capabilities.openmp,
+        mpi=capabilities.mpi,
+    )
+    return launcher.command(executable), launch
 
 
 def finished_run(

@@ -3,7 +3,8 @@
 ``FitSettings`` is what a Maker's ``fit`` field holds and what a workflow file's ``fit:``
 section is validated against. ``preset`` (``gap18`` or ``small``) picks the starting
 hyperparameters, ``hyperparameters`` changes any of their fields (nested mappings merge into the
-preset's), and ``n_sparse`` sets M (rescaling a per-config_type split).
+preset's), and ``n_sparse`` sets M (rescaling a per-config_type split). ``launcher``
+says how gap_fit starts (:mod:`phonogap.fitting.launcher`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.launcher import GapFitLauncher
 from phonogap.schemas.presets import PRESET_KEY, deep_merge
 
 HYPERPARAMETER_PRESETS = {"gap18": GapHyperparameters.gap18, "small": GapHyperparameters.small}
@@ -38,6 +40,12 @@ class FitSettings(BaseModel):
         0.001, gt=0, description="Eq. 8 factor of the atom-wise force sigmas (null: fixed)"
     )
     f_min: float = Field(0.01, gt=0, description="Eq. 8 force floor F_min (eV/Å)")
+    launcher: GapFitLauncher | None = Field(
+        None,
+        description="How gap_fit starts: {prefix: [mpirun, -np, '8'], executable: gap_fit, "
+        "n_threads: ...}; null: $PHONOGAP_GAP_FIT_COMMAND where the fit runs, else gap_fit "
+        "on PATH. Not part of the fit cache's key (same potential)",
+    )
 
     @model_validator(mode="before")
     @classmethod

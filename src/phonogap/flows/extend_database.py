@@ -195,6 +195,7 @@ class ExtendDatabaseMaker(Maker):
             f_min=self.fit.f_min,
             randomised_sigma=self.extension.randomised_sigma,
             label=label,
+            launcher=self.fit.launcher,
         )
         fit.name = f"fit_gap {label}"
         return fit

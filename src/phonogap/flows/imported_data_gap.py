@@ -75,7 +75,11 @@ class ImportedDataGapMaker(Maker):
         """
         data = self.training_data()
         fit = fit_training_data(
-            data, self.fitted_hyperparameters(), f=self.fit.f, f_min=self.fit.f_min
+            data,
+            self.fitted_hyperparameters(),
+            f=self.fit.f,
+            f_min=self.fit.f_min,
+            launcher=self.fit.launcher,
         )
         benchmark = benchmark_fit(
             data,

@@ -99,7 +99,13 @@ class PhononAccurateGapMaker(Maker):
         if not isinstance(structures, dict):
             structures = {f"structure_{i}": s for i, s in enumerate(structures)}
         data = self.training_data(structures, mp_ids)
-        fit = fit_training_data(data, self.fit.hyperparameters, f=self.fit.f, f_min=self.fit.f_min)
+        fit = fit_training_data(
+            data,
+            self.fit.hyperparameters,
+            f=self.fit.f,
+            f_min=self.fit.f_min,
+            launcher=self.fit.launcher,
+        )
         kappa_jobs = self.kappa_jobs(structures, data.reference, fit)
         benchmark = benchmark_fit(
             data,

@@ -86,6 +86,7 @@ class ParameterScanMaker(Maker):
                 f=variant.f,
                 f_min=self.base.fit.f_min,
                 exclude_config_types=() if variant.with_randomised else (RANDOMISED,),
+                launcher=self.base.fit.launcher,
             )
             fit.name = f"fit_gap {variant.label}"
             benchmark = benchmark_fit(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from phonogap.database.settings import DatabaseSettings
     from phonogap.fitting.hyperparameters import GapHyperparameters
+    from phonogap.fitting.launcher import GapFitLauncher
     from phonogap.phonons.settings import PhononSettings
     from phonogap.reference.base import Reference
     from phonogap.structures.settings import FilterSettings, RelaxSettings
@@ -117,6 +118,7 @@ def fit_training_data(
     f: float | None,
     f_min: float,
     exclude_config_types: tuple[str, ...] = (),
+    launcher: GapFitLauncher | None = None,
 ) -> Job:
     """Fit a GAP to the training data (Eq. 8 sigmas on the single displacements).
 
@@ -130,6 +132,8 @@ def fit_training_data(
         Eq. 8 factor (``None``: fixed sigmas) and force floor (eV/Å).
     exclude_config_types
         config_types left out of this fit (e.g. ``("randomised",)``).
+    launcher
+        How gap_fit starts (``fit.launcher``).
 
     Returns
     -------
@@ -143,6 +147,7 @@ def fit_training_data(
         f_min=f_min,
         atomwise_config_types=(SINGLE_DISPLACEMENT,),
         exclude_config_types=exclude_config_types,
+        launcher=launcher,
     )
 
 

@@ -15,15 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from jobflow import job
 
-from phonogap.database.displacements import single_displacement_supercells
 from phonogap.database.extend import atoms_per_config_type, extension_sparse_split, merge_databases
 from phonogap.database.extxyz import labelled_summary
 from phonogap.database.general import GeneralDatabaseSettings, general_configurations
-from phonogap.database.isolated_atom import isolated_atom
-from phonogap.database.randomised import randomised_supercells
+from phonogap.database.generate import database_configurations
 from phonogap.database.settings import DatabaseSettings
-from phonogap.database.supercells import minimum_length_supercell
-from phonogap.phonons.supercell_guard import check_supercell_size
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.reference.registry import reference_from_spec
 from phonogap.schemas.configuration import to_atoms_list, to_configurations
@@ -32,9 +28,6 @@ from phonogap.schemas.extension import ExtendedDatasetDocument
 from phonogap.schemas.provenance import checksum_of, software_versions
 
 if TYPE_CHECKING:
-    from ase import Atoms
-    from pymatgen.core import Structure
-
     from phonogap.reference.base import Reference
     from phonogap.schemas.structures import RelaxationDocument
 
@@ -60,37 +53,8 @@ def build_database(
         Unlabelled configurations and the phonon setup of every structure.
     """
     settings = settings or DatabaseSettings()
-    configurations: list[Atoms] = []
-    setups = []
-    for name, structure in relaxation.kept().items():
-        matrix = minimum_length_supercell(structure, settings.min_supercell_length_ang)
-        _check_database_supercell(name, structure, matrix, settings)
-        displaced, setup = single_displacement_supercells(
-            structure, matrix, settings.displacement_ang, source=name
-        )
-        setups.append(PhononSetup(name=name, **setup))
-        if settings.uses_single_displacements:
-            configurations += displaced
-        if settings.uses_randomised:
-            matrix = (
-                matrix
-                if settings.randomised_min_length_ang is None
-                else minimum_length_supercell(structure, settings.randomised_min_length_ang)
-            )
-            _check_database_supercell(name, structure, matrix, settings, "randomised")
-            randomised = randomised_supercells(
-                structure,
-                matrix,
-                count=settings.n_randomised,
-                scale_range=settings.scale_range,
-                rattle_std=settings.rattle_std_ang,
-                seed=settings.seed,
-                source=name,
-            )
-            configurations += randomised
-    if settings.include_isolated_atom:
-        species = sorted({str(el) for s in relaxation.kept().values() for el in s.elements})
-        configurations += [isolated_atom(symbol) for symbol in species]
+    configurations, setup_fields = database_configurations(relaxation.kept(), settings)
+    setups = [PhononSetup(**fields) for fields in setup_fields]
     summary = labelled_summary(configurations)
     logger.info("database: %s", summary)
     return DatabaseDocument(
@@ -100,24 +64,6 @@ def build_database(
         summary=summary,
         settings=settings.model_dump(),
         versions=software_versions(),
-    )
-
-
-def _check_database_supercell(
-    name: str,
-    structure: Structure,
-    matrix: Any,
-    settings: DatabaseSettings,
-    kind: str = "phonopy",
-) -> None:
-    """Refuse a supercell above ``settings.max_supercell_atoms`` before it is built."""
-    check_supercell_size(
-        name,
-        len(structure),
-        matrix,
-        settings.max_supercell_atoms,
-        "database.max_supercell_atoms",
-        what=f"{kind} supercell",
     )
 
 

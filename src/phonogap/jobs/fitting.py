@@ -18,6 +18,7 @@ from jobflow import job
 from phonogap.database.extend import RANDOMISED_SIGMA
 from phonogap.fitting.fit_in_directory import fit_gap_in_directory
 from phonogap.fitting.hyperparameters import GapHyperparameters
+from phonogap.fitting.launcher import GapFitLauncher
 from phonogap.fitting.sparse_split import split_hyperparameters
 from phonogap.schemas.configuration import to_atoms_list
 from phonogap.schemas.extension import ExtendedDatasetDocument, ExtendedFitDocument
@@ -42,6 +43,7 @@ def fit_gap(
     atomwise_config_types: tuple[str, ...] = (SINGLE_DISPLACEMENT,),
     n_threads: int | None = None,
     exclude_config_types: tuple[str, ...] = (),
+    launcher: GapFitLauncher | None = None,
 ) -> GapFitDocument:
     """Fit a GAP in the job's directory (jobflow runs each job in its own folder).
 
@@ -61,6 +63,9 @@ def fit_gap(
         Threads for gap_fit.
     exclude_config_types
         config_types left out of the fit (scans compare with and without them).
+    launcher
+        How gap_fit starts (``fit.launcher``; None: ``$PHONOGAP_GAP_FIT_COMMAND`` where the
+        job runs, else gap_fit on PATH).
 
     Returns
     -------
@@ -77,6 +82,7 @@ def fit_gap(
         f_min=f_min,
         atomwise_config_types=atomwise_config_types,
         n_threads=n_threads,
+        launcher=launcher,
     )
     return document.model_copy(update={"reference": dataset.reference})
 
@@ -90,6 +96,7 @@ def fit_extended_gap(
     randomised_sigma: tuple[float, float, float, float] = RANDOMISED_SIGMA,
     label: str = "",
     n_threads: int | None = None,
+    launcher: GapFitLauncher | None = None,
 ) -> ExtendedFitDocument:
     """Fit a GAP to an extended database with its per-config_type sparse split.
 
@@ -110,6 +117,8 @@ def fit_extended_gap(
         Name of the fit, stored in the document.
     n_threads
         Threads for gap_fit.
+    launcher
+        How gap_fit starts (see :func:`fit_gap`).
 
     Returns
     -------
@@ -126,6 +135,7 @@ def fit_extended_gap(
         f_min=f_min,
         atomwise_config_types=atomwise,
         n_threads=n_threads,
+        launcher=launcher,
     )
     return ExtendedFitDocument(
         **document.model_dump(exclude={"reference"}),

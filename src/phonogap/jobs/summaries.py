@@ -73,6 +73,7 @@ def summarise_benchmarks(
             wall_time_s=fit.wall_time_s,
             n_sparse_soap=fit.hyperparameters.get("soap", {}).get("n_sparse"),
             sparse_points_used=fit.sparse_points_used or None,
+            launch=getattr(fit, "launch", None),
         ),
         settings=settings,
         kappa=[kappa_row(doc) for doc in kappa or [] if doc is not None],

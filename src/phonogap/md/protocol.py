@@ -256,6 +256,24 @@ def _schedule(settings: MeltQuenchSettings) -> tuple[np.ndarray, list[str]]:
     return np.concatenate(targets), phases
 
 
+def snapshot_phases(settings: MeltQuenchSettings) -> list[str]:
+    """Return the phase of every snapshot :func:`run_melt_quench` takes, without running it.
+
+    Parameters
+    ----------
+    settings
+        The protocol.
+
+    Returns
+    -------
+    list of str
+        One phase per snapshot (every ``snapshot_interval_steps`` steps), in order.
+    """
+    _, phases = _schedule(settings)
+    interval = settings.snapshot_interval_steps
+    return [phases[step - 1] for step in range(interval, len(phases) + 1, interval)]
+
+
 def run_melt_quench(
     calculator: Calculator, settings: MeltQuenchSettings, atoms: Atoms | None = None
 ) -> MeltQuenchRun:

@@ -13,6 +13,28 @@ def _is_none(value: object) -> bool:
     return value is None
 
 
+class BuildCapabilities(BaseModel):
+    """What a gap_fit build can do in parallel, read from its libraries and symbols."""
+
+    openmp: bool = Field(description="Linked to an OpenMP runtime: OMP_NUM_THREADS applies")
+    mpi: bool = Field(description="Linked to MPI / ScaLAPACK: can run as several ranks")
+    libraries: list[str] = Field(
+        default_factory=list, description="The OpenMP/MPI libraries found (names)"
+    )
+
+
+class GapFitLaunch(BaseModel):
+    """How a fit was run: recorded in the fit document."""
+
+    command: list[str] = Field(description="Prefix and executable as run (arguments follow)")
+    source: str = Field(description="fit.launcher, PHONOGAP_GAP_FIT_COMMAND or default")
+    ranks: int | None = Field(description="MPI ranks (None: the prefix does not say)")
+    threads: int = Field(description="OpenMP threads (1 for a build without OpenMP)")
+    openmp: bool = Field(description="The build has OpenMP")
+    mpi: bool = Field(description="The build has MPI / ScaLAPACK")
+    reused: bool = Field(False, description="The fit was reused from the fit cache")
+
+
 class TrainingErrors(BaseModel):
     """Errors of a GAP on its own training set (isolated atoms excluded).
 
@@ -71,6 +93,13 @@ class FitSummary(BaseModel):
         ]
         return sum(counts) if counts else None
 
+    launch: GapFitLaunch | None = Field(
+        None,
+        exclude_if=_is_none,
+        description="How gap_fit ran: command, ranks, threads, OpenMP/MPI build; None: not "
+        "recorded, and then left out of the dump (summaries written before it dump unchanged)",
+    )
+
 
 class GapFitDocument(BaseModel):
     """A fitted GAP: where it is, how it was made, how well it fits its training set."""
@@ -93,6 +122,11 @@ class GapFitDocument(BaseModel):
         default_factory=dict,
         description="Sparse points per descriptor read back from the xml (gap_fit lowers M "
         "to the number of distinct environments)",
+    )
+    launch: GapFitLaunch | None = Field(
+        None,
+        description="How gap_fit ran: launcher prefix and executable, ranks, OpenMP threads, "
+        "and whether the build has OpenMP and MPI",
     )
     reference: ReferenceProvenance | None = Field(
         None, description="Provenance of the training labels"
