@@ -109,10 +109,11 @@ def test_likely_cause_names_equilibrium_for_forces_only_data():
 
 
 def test_database_refuses_large_supercells_before_generating(monkeypatch):
+    import phonogap.database.generate as generate
     import phonogap.jobs.database as database_jobs
     from phonogap.database.settings import DatabaseSettings
 
-    monkeypatch.setattr(database_jobs, "single_displacement_supercells", _must_not_build)
+    monkeypatch.setattr(generate, "single_displacement_supercells", _must_not_build)
     relaxation = SimpleNamespace(kept=lambda: {"mp-149": _diamond_primitive()})
     # 15 Å on the 3.84 Å primitive vectors: 4x4x4, 128 atoms
     with pytest.raises(SupercellTooLargeError) as info:
