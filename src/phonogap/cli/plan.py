@@ -11,6 +11,7 @@ anything is labelled, unless ``--force``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -20,6 +21,8 @@ from phonogap.cli.common import console, log_console
 from phonogap.cli.tables import new_table
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from phonogap.config.plan import WorkflowPlan
     from phonogap.config.workflow_file import WorkflowFile
 
@@ -127,15 +130,16 @@ def check_fits_fit_memory(workflow: WorkflowFile, args: argparse.Namespace) -> N
     if getattr(args, "force", False):
         return
     try:
-        plan = plan_workflow(workflow, memory_gib=getattr(args, "memory", None))
+        with _quiet("phonogap.database", "phonogap.md"):  # the run logs these itself, later
+            plan = plan_workflow(workflow, memory_gib=getattr(args, "memory", None))
     except PlanNotAvailableError as exc:
-        logger.info("fit memory not checked before the run: %s", exc)
+        logger.debug("fit memory not checked before the run: %s", exc)
         return
     too_big = plan.too_big()
     if too_big:
         raise FitMemoryError(refusal_message(plan, too_big[0]))
     biggest = max(plan.fits, key=lambda fit: fit.peak_memory_gib)
-    logger.info(
+    logger.debug(  # debug: the first line a run prints names the store
         "largest fit %s: about %.1f GiB of %.1f GiB available",
         biggest.name,
         biggest.peak_memory_gib,
@@ -173,3 +177,17 @@ def add_plan_command(commands: Any) -> None:
     plan.add_argument("--format", choices=("table", "json"), default="table")
     plan.add_argument("--memory", type=float, metavar="GIB", help=MEMORY_HELP)
     plan.set_defaults(handler=cmd_plan)
+
+
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Keep INFO messages of the named loggers off the terminal for the duration."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for each, level in zip(loggers, levels, strict=True):
+            each.setLevel(level)
