@@ -4,9 +4,10 @@
 # Usage:
 #   scripts/build_gap_fit.sh SOURCE_DIR PREFIX FLAVOUR [JOBS]
 #
-#   SOURCE_DIR  a QUIP source tree with GAP in src/GAP and FoX in src/fox (a recursive
-#               clone of https://github.com/libAtoms/QUIP, or the three repositories
-#               exported by hand). It is never modified: the build runs on a copy.
+#   SOURCE_DIR  a QUIP source tree with GAP in src/GAP (and its soap_turbo submodule in
+#               src/GAP/soap_turbo) and FoX in src/fox: a recursive clone of
+#               https://github.com/libAtoms/QUIP, or the four repositories exported by
+#               hand. It is never modified: the build runs on a copy.
 #   PREFIX      where to install; gap_fit lands in PREFIX/bin, the build tree in
 #               PREFIX/build (delete it to rebuild from scratch).
 #   FLAVOUR     openmp  shared-memory threads (OMP_NUM_THREADS) with OpenMP OpenBLAS;
@@ -23,7 +24,7 @@
 # Writes PREFIX/BUILD_INFO (flavour, sources, libraries) for the record.
 set -euo pipefail
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 if [[ $# -lt 3 || $# -gt 4 ]]; then
     usage >&2
@@ -40,6 +41,8 @@ die() { echo "build_gap_fit.sh: $*" >&2; exit 1; }
     || die "$SRC is not a QUIP source tree (no Makefile and src/libAtoms); pass the QUIP root"
 [[ -f "$SRC/src/GAP/gap_fit.F90" || -f "$SRC/src/GAP/gap_fit.f95" ]] \
     || die "no GAP sources in $SRC/src/GAP; put https://github.com/libAtoms/GAP there"
+[[ -f "$SRC/src/GAP/soap_turbo/src/soap_turbo.f90" ]] \
+    || die "no soap_turbo sources in $SRC/src/GAP/soap_turbo (a submodule of GAP): put https://github.com/libAtoms/soap_turbo there"
 [[ -f "$SRC/src/fox/configure" ]] \
     || die "no FoX sources in $SRC/src/fox; put https://github.com/libAtoms/fox there"
 
