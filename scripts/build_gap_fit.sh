@@ -123,6 +123,13 @@ HAVE_CGAL=0
 HAVE_METIS=0
 HAVE_LMTO_TBE=0
 SIZEOF_FORTRAN_T=2
+# GAP since 2025 names its sources .F90 and puts -frealloc-lhs in CUSTOM_F90FLAGS, which
+# the Makefile.rules of QUIP's public branch (suffixes .f95/.f90, CUSTOM_F95FLAGS) do not
+# know: give them both (harmless where QUIP already does).
+CUSTOM_F95FLAGS += \${CUSTOM_F90FLAGS}
+.SUFFIXES: .F90
+.F90.o:
+	\${F95} \${F95FLAGS} -c \$< -o \$@
 EOF
 # Replace only if changed, so a rerun does not rebuild everything.
 if ! cmp -s "$BUILDDIR/Makefile.inc.new" "$BUILDDIR/Makefile.inc" 2>/dev/null; then
