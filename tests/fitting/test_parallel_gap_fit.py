@@ -47,7 +47,7 @@ def parallel_build(kind: str) -> str:
     if not Path(path).is_file():
         pytest.skip(
             f"no {kind} gap_fit at {path}: build it with scripts/build_gap_fit.sh SOURCE_DIR "
-            f"/opt/gap_parallel/{kind} {kind} (docs/cluster.rst) or set {variable}"
+            f"/opt/gap_parallel/{kind} {kind} (docs/cluster.md) or set {variable}"
         )
     if kind == "mpi" and not shutil.which("mpirun"):
         pytest.skip(
@@ -168,16 +168,26 @@ def test_sparse_inputs_reproduce_the_wheel_fit(fit_inputs, wheel_fit, tmp_path):
     assert difference < 1e-8, difference
 
 
-def test_openmp_build_matches_the_wheel(fit_inputs, wheel_fit, tmp_path):
-    executable = parallel_build("openmp")
+@pytest.fixture
+def openmp_build() -> str:
+    return parallel_build("openmp")
+
+
+@pytest.fixture
+def mpi_build() -> str:
+    return parallel_build("mpi")
+
+
+def test_openmp_build_matches_the_wheel(openmp_build, fit_inputs, wheel_fit, tmp_path):
+    executable = openmp_build
     configurations, arguments, tests = fit_inputs
     xml = fit(tmp_path / "omp", [executable, *arguments], configurations, threads=2)
     difference = np.abs(forces(xml, tests) - wheel_fit[1]).max()
     assert difference < 1e-6, difference
 
 
-def test_mpi_build_matches_the_wheel(fit_inputs, wheel_fit, tmp_path):
-    executable = parallel_build("mpi")
+def test_mpi_build_matches_the_wheel(mpi_build, fit_inputs, wheel_fit, tmp_path):
+    executable = mpi_build
     configurations, arguments, tests = fit_inputs
     inputs = write_sparse_inputs(wheel_fit[0], tmp_path / "mpi")
     prefix = ["mpirun", "-np", "2", "--bind-to", "none"]
