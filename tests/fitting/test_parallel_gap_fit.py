@@ -1,8 +1,9 @@
 """Parallel gap_fit builds fit the same potential as the wheel's serial gap_fit.
 
 Data: the bundled CASTEP data of diamond Si (``george2020_castep``, mp-149: the equilibrium
-cell, its single-displacement supercell and the isolated atom; 73 atoms), small preset with
-40 SOAP sparse points, Eq. 8 sigmas. The wheel's fit (about 2 s) is the reference.
+cell and its single-displacement supercell, 130 atoms, forces only, e0 = 0), small preset with
+40 SOAP sparse points requested (19 distinct environments), Eq. 8 sigmas. The wheel's fit
+(about 3 s) is the reference; forces are compared on both cells and a rattled supercell.
 
 The OpenMP and MPI tests need the builds of ``scripts/build_gap_fit.sh`` (CI uses the wheel
 only): ``$PHONOGAP_GAP_FIT_OPENMP`` / ``$PHONOGAP_GAP_FIT_MPI``, or the default install
@@ -165,7 +166,7 @@ def test_sparse_inputs_reproduce_the_wheel_fit(fit_inputs, wheel_fit, tmp_path):
     command = [wheel_gap_fit(), *with_sparse_files(arguments, inputs, tmp_path / "refit")]
     refit = fit(tmp_path / "refit", command, configurations)
     difference = np.abs(forces(refit, tests) - reference).max()
-    assert difference < 1e-8, difference
+    assert difference < 1e-8, difference  # measured: 0.0
 
 
 @pytest.fixture
@@ -182,8 +183,11 @@ def test_openmp_build_matches_the_wheel(openmp_build, fit_inputs, wheel_fit, tmp
     executable = openmp_build
     configurations, arguments, tests = fit_inputs
     xml = fit(tmp_path / "omp", [executable, *arguments], configurations, threads=2)
+    log = (tmp_path / "omp" / "gap_fit.log").read_text()
+    assert "OpenMP parallelisation with 2 threads" in log  # the wheel prints no such line
     difference = np.abs(forces(xml, tests) - wheel_fit[1]).max()
-    assert difference < 1e-6, difference
+    # measured 8.0e-7 eV/Å (the builds' BLAS differ from the wheel's); force sigma 0.01
+    assert difference < 1e-5, difference
 
 
 def test_mpi_build_matches_the_wheel(mpi_build, fit_inputs, wheel_fit, tmp_path):
@@ -196,6 +200,7 @@ def test_mpi_build_matches_the_wheel(mpi_build, fit_inputs, wheel_fit, tmp_path)
     command = [*prefix, executable, *with_sparse_files(arguments, inputs, tmp_path / "mpi")]
     xml = fit(tmp_path / "mpi", command, configurations)
     log = (tmp_path / "mpi" / "gap_fit.log").read_text()
-    assert "MPI" in log
+    assert "MPI parallelisation with 2 processes" in log
     difference = np.abs(forces(xml, tests) - wheel_fit[1]).max()
-    assert difference < 1e-6, difference
+    # measured 6.6e-7 eV/Å: 2 ranks from the wheel's sparse points reproduce its potential
+    assert difference < 1e-5, difference
