@@ -8,7 +8,14 @@ sigmas, zero-stress constraints) is run with
 - ``mpi_1r`` / ``mpi_2r``: an MPI build under ``mpirun -np`` 1 and 2 (one thread per rank),
   with the same command line (sparse points chosen on rank 0 from the gathered data);
 - ``mpi_2r_file``: 2 ranks reading the wheel fit's sparse points (``sparse_method=file``,
-  GAP's documented route for MPI fits, :mod:`phonogap.fitting.sparse_input`).
+  GAP's documented route for MPI fits, :mod:`phonogap.fitting.sparse_input`);
+- ``openmp_2t_file`` (on request): 2 threads from the wheel's sparse points. CUR selection
+  among near-identical environments (the displaced supercells hold many) can pick other,
+  equivalent points with another BLAS, so on large fits only the ``_file`` runs isolate the
+  parallel fit itself.
+
+``--reuse RESULTS.json`` (same ``--workdir``) keeps the runs of an earlier invocation and
+runs only the missing variants.
 
 Each potential is evaluated with quippy on every ``--test-every``-th training configuration
 and the largest force and per-atom energy differences from the wheel's potential are
@@ -56,7 +63,16 @@ from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, i
 from phonogap.schemas.configuration import to_atoms_list
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, ISOLATED_ATOM
 
-VARIANTS = ("wheel", "openmp_1t", "openmp_2t", "mpi_1r", "mpi_2r", "mpi_2r_file")
+VARIANTS = (
+    "wheel",
+    "openmp_1t",
+    "openmp_2t",
+    "openmp_2t_file",
+    "mpi_1r",
+    "mpi_2r",
+    "mpi_2r_file",
+)
+"""Default: all but ``openmp_2t_file``; ``_file``: fitted from the wheel's sparse points."""
 DEFAULT_BUILDS = {
     "openmp": ("PHONOGAP_GAP_FIT_OPENMP", "/opt/gap_parallel/openmp/bin/gap_fit"),
     "mpi": ("PHONOGAP_GAP_FIT_MPI", "/opt/gap_parallel/mpi/bin/gap_fit"),
@@ -187,7 +203,19 @@ def main() -> None:
     parser.add_argument("--n-sparse", type=int, default=1000)
     parser.add_argument("--f", type=float, default=0.001)
     parser.add_argument("--eq-gpa", type=float, default=0.01, help="zero-stress tolerance")
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=VARIANTS,
+        default=[v for v in VARIANTS if v != "openmp_2t_file"],
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="results JSON of an earlier run in the same --workdir: keep its runs (and the "
+        "wheel's potential) and run only the variants it lacks",
+    )
     parser.add_argument("--test-every", type=int, default=5, help="test on every n-th config")
     parser.add_argument("--tag", default="")
     parser.add_argument("--workdir", type=Path, default=None)
@@ -221,27 +249,36 @@ def main() -> None:
     n_atoms = sum(len(a) for a in configurations)
     print(f"{len(configurations)} configurations, {n_atoms} atoms; work dir {work}", flush=True)
 
+    previous = {}
+    if args.reuse:
+        previous = {r["variant"]: r for r in json.loads(args.reuse.read_text())["runs"]}
     rows = []
     reference = None
     for variant in args.variants:
-        kind, _, parallel = variant.partition("_")
+        kind, *options = variant.split("_")
         directory = work / variant
+        if variant in previous and (directory / "gap.xml").is_file():
+            print(f"{variant}: kept from {args.reuse}", flush=True)
+            rows.append(previous[variant])
+            if reference is None:
+                reference = predictions(directory / "gap.xml", tests)
+            continue
         directory.mkdir(exist_ok=True)
         write_training_xyz(configurations, directory / "training.xyz")
         arguments = [executables[kind], *base[1:]]
+        if "file" in options:
+            inputs = write_sparse_inputs(work / "wheel" / "gap.xml", directory)
+            arguments = [
+                "gap=" + gap_string_with_sparse_files(a[4:], inputs, directory)
+                if a.startswith("gap=")
+                else a
+                for a in arguments
+            ]
         threads, ranks = 1, 1
         if kind == "openmp":
-            threads = int(parallel.rstrip("t"))
+            threads = int(options[0].rstrip("t"))
         if kind == "mpi":
-            ranks = int(parallel.split("r")[0])
-            if parallel.endswith("_file"):
-                inputs = write_sparse_inputs(work / "wheel" / "gap.xml", directory)
-                arguments = [
-                    "gap=" + gap_string_with_sparse_files(a[4:], inputs, directory)
-                    if a.startswith("gap=")
-                    else a
-                    for a in arguments
-                ]
+            ranks = int(options[0].rstrip("r"))
             arguments = [*mpirun(ranks), *arguments]
         print(f"{variant}: {' '.join(arguments[:8])} ...", flush=True)
         measured = run(arguments, directory, threads, "gap_fit.log")
@@ -299,12 +336,12 @@ def main() -> None:
     name = "parallel_gap_fit" + (f"_{args.tag}" if args.tag else "") + ".json"
     (args.out / name).write_text(json.dumps(payload, indent=2))
 
-    header = f"{'variant':<12} {'wall s':>8} {'cpu s':>8} {'x vs 1':>7} {'x wheel':>7} "
+    header = f"{'variant':<15} {'wall s':>8} {'cpu s':>8} {'x vs 1':>7} {'x wheel':>7} "
     header += f"{'peak MiB':>9} {'load':>10} {'max|dF| eV/A':>13} {'max|dE| eV/at':>13}"
     print(header)
     for r in rows:
         print(
-            f"{r['variant']:<12} {r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} "
+            f"{r['variant']:<15} {r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} "
             f"{r['speedup_vs_1'] or float('nan'):>7.2f} {r['speedup_vs_wheel']:>7.2f} "
             f"{r['peak_rss_mib']:>9.0f} {r['load_before'][0]:>4.1f}->{r['load_after'][0]:<4.1f} "
             f"{r['max_abs_dforce_ev_per_ang']:>13.2e} {r['max_abs_denergy_ev_per_atom']:>13.2e}"
