@@ -1,7 +1,9 @@
 """Shared pytest fixtures, and the rule on skips.
 
 Only tests that need an external program installed by the system package manager may skip,
-and their reason names the program and the apt package (``EXTERNAL_PROGRAMS``). With
+and their reason names the program and the apt package (``EXTERNAL_PROGRAMS``), or tests of a
+program built locally by a script of this repository, whose reason names the script
+(``LOCAL_BUILDS``: the parallel gap_fit builds of ``scripts/build_gap_fit.sh``). With
 ``PHONOGAP_FAIL_ON_SKIP=1`` (set by ``.ci/run``) any other skip fails the session; this works
 with pytest-xdist, whose controller receives every worker's skip reports.
 """
@@ -20,6 +22,9 @@ import pytest
 EXTERNAL_PROGRAMS = ("pw.x", "cp2k")
 """Programs a test may skip for; the reason must also say ``apt-get install ...``."""
 
+LOCAL_BUILDS = ("scripts/build_gap_fit.sh",)
+"""Build scripts a test may skip for (a program they build is absent); the reason names one."""
+
 FAIL_ON_SKIP = "PHONOGAP_FAIL_ON_SKIP"
 
 _disallowed_skips: dict[str, str] = {}
@@ -37,6 +42,7 @@ def _check_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
         return
     reason = _skip_reason(report)
     allowed = "apt-get install" in reason and any(p in reason for p in EXTERNAL_PROGRAMS)
+    allowed = allowed or any(script in reason for script in LOCAL_BUILDS)
     if not allowed:
         _disallowed_skips[report.nodeid] = reason
 
@@ -66,7 +72,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.line(f"{nodeid}: {reason}")
     terminalreporter.line(
         f"Only tests needing {' or '.join(EXTERNAL_PROGRAMS)} may skip, with a reason naming "
-        "the program and 'apt-get install <package>'; install what the others need instead."
+        "the program and 'apt-get install <package>', or tests of a program built by "
+        f"{' or '.join(LOCAL_BUILDS)}, naming the script; install what the others need instead."
     )
 
 

@@ -1,4 +1,4 @@
-"""PHONOGAP_FAIL_ON_SKIP=1: a skip that names no allowed external program fails the session."""
+"""PHONOGAP_FAIL_ON_SKIP=1: a skip naming no allowed program or build script fails the session."""
 
 from __future__ import annotations
 
@@ -31,6 +31,16 @@ def test_needs_pw_x():
 
 @pytest.mark.skipif(True, reason="cp2k.psmp not found: apt-get install cp2k")
 def test_needs_cp2k():
+    pass
+
+
+@pytest.mark.skipif(True, reason="no MPI gap_fit: build it with scripts/build_gap_fit.sh")
+def test_needs_local_build():
+    pass
+
+
+@pytest.mark.skipif(True, reason="no MPI gap_fit")
+def test_names_no_build_script():
     pass
 
 
@@ -75,12 +85,14 @@ def test_disallowed_skips_fail_the_session(project, workers):
     result = run_pytest(project, True, *workers)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "1 passed, 5 skipped, 1 xfailed" in output
+    assert "1 passed, 7 skipped, 1 xfailed" in output
     section = output.split("PHONOGAP_FAIL_ON_SKIP=1: skips not allowed")[1]
     assert "test_sample.py::test_skips_for_no_good_reason: Skipped: data not found" in section
     assert "test_sample.py::test_names_the_program_but_not_the_package" in section
     assert "test_module_skip.py: " in section and "a_module_that_does_not_exist" in section
     assert "test_needs_pw_x" not in section and "test_needs_cp2k" not in section
+    assert "test_needs_local_build" not in section
+    assert "test_sample.py::test_names_no_build_script" in section
     assert "test_xfail_is_not_a_skip" not in section
 
 
@@ -91,6 +103,8 @@ def test_without_the_variable_skips_pass(project):
 
 
 def test_allowed_skips_alone_pass(project):
-    result = run_pytest(project, True, "-n", "2", "test_sample.py", "-k", "pw_x or cp2k or passes")
+    result = run_pytest(
+        project, True, "-n", "2", "test_sample.py", "-k", "pw_x or cp2k or local_build or passes"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed, 2 skipped" in result.stdout
+    assert "1 passed, 3 skipped" in result.stdout
