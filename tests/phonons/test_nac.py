@@ -1,0 +1,60 @@
+"""NAC for polar crystals: phono3py's NaCl data, imported, give phonopy's LO-TO splitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from phonopy import Phonopy
+
+from phonogap.importers.bundled import expand_bundled
+from phonogap.importers.registry import import_dataset
+from phonogap.importers.training_data import to_configurations
+from phonogap.phonons.band_path import setyawan_curtarolo_path
+from phonogap.phonons.benchmark import reference_phonopy, single_displacement_forces
+from phonogap.phonons.harmonic import band_frequencies
+from phonogap.phonons.nac import NacParametersError, nac_from_json, nac_to_json
+from phonogap.schemas.dataset import PhononSetup
+
+
+def test_nacl_lo_to_splitting_matches_phonopy():
+    [entry] = expand_bundled("phono3py_nacl")
+    dataset = import_dataset(entry["importer"], entry["path"], source=entry["name"])
+    setup = PhononSetup(name=entry["name"], **dataset.phonon_setup)
+    forces = single_displacement_forces(
+        to_configurations(dataset.configurations), entry["name"], setup.n_displacements
+    )
+    assert setup.nac_params is not None, "the dataset's NAC parameters reach the phonon setup"
+    assert forces is not None and len(forces) == 2  # the two 512-atom fc2 supercells
+    phonon = reference_phonopy(setup, None, forces, 1)
+    path = setyawan_curtarolo_path(phonon, 11)
+    assert path.labels[0] == "Γ"
+    with_nac = band_frequencies(phonon, path.qpoints)[0]
+    phonon.nac_params = None
+    without = band_frequencies(phonon, path.qpoints)[0]
+    assert without[-1] - without[-3] < 1e-3  # no LO-TO splitting without NAC
+
+    # phonopy alone, from the dataset's own fc2 supercells and NAC parameters
+    raw = dataset.phonon  # phono3py's reading of the yaml: cells, fc2 dataset, NAC
+    direct = Phonopy(
+        raw.unitcell,
+        supercell_matrix=raw.phonon_supercell_matrix,
+        primitive_matrix=raw.primitive_matrix,
+    )
+    direct.dataset = raw.phonon_dataset
+    direct.produce_force_constants(fc_calculator="symfc", calculate_full_force_constants=False)
+    direct.nac_params = raw.nac_params
+    expected = direct.run_qpoints([[0, 0, 0]], nac_q_direction=[1, 0, 0]).frequencies[0]
+    assert expected[-1] - expected[-3] > 2.0  # NaCl: ~2.6 THz between LO and TO at Γ
+    assert with_nac[-1] - with_nac[-3] == pytest.approx(expected[-1] - expected[-3], abs=1e-3)
+    assert with_nac[-1] - without[-1] == pytest.approx(expected[-1] - expected[-3], abs=1e-3)
+
+
+def test_nac_json_round_trip_and_shape_errors():
+    nac = {"born": np.eye(3)[None].repeat(2, 0), "dielectric": 2 * np.eye(3), "factor": 14.4}
+    back = nac_from_json(nac_to_json(nac), n_primitive=2)
+    np.testing.assert_allclose(back["born"], nac["born"])
+    assert back["factor"] == 14.4
+    with pytest.raises(NacParametersError, match="primitive cell has 3"):
+        nac_from_json(nac, n_primitive=3)
+    with pytest.raises(NacParametersError, match="dielectric"):
+        nac_from_json({"born": nac["born"]})
