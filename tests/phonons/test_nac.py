@@ -58,3 +58,21 @@ def test_nac_json_round_trip_and_shape_errors():
         nac_from_json(nac, n_primitive=3)
     with pytest.raises(NacParametersError, match="dielectric"):
         nac_from_json({"born": nac["born"]})
+
+
+def test_aln_born_file_reaches_phono3py_with_phonopys_unit_factor():
+    from phonogap.importers.bundled import bundled_data_dir
+    from phonogap.phonons.kappa_dataset import find_phono3py_files, read_phono3py_dataset
+    from phonogap.phonons.nac import vasp_nac_factor
+
+    files = find_phono3py_files(bundled_data_dir("phono3py_aln_lda"))
+    assert files.born is not None and files.born.name == "BORN"
+    ph3 = read_phono3py_dataset(files)
+    nac = ph3.nac_params
+    # BORN lists Al and N once; phonopy expands them to the 4 atoms of the wurtzite cell
+    assert np.asarray(nac["born"]).shape == (4, 3, 3)
+    np.testing.assert_allclose(
+        np.asarray(nac["born"])[:, 2, 2], [2.67353, 2.67353, -2.67353, -2.67353]
+    )
+    np.testing.assert_allclose(np.diag(nac["dielectric"]), [4.435009, 4.435009, 4.653269])
+    assert nac["factor"] == pytest.approx(vasp_nac_factor()) == pytest.approx(14.3996517)
