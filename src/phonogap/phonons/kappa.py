@@ -14,7 +14,9 @@ Two ways to the third-order force constants from forces of any phonogap referenc
 
 Units: Å, eV/Å, K, W/(m K). Kappa tensors are phono3py's Voigt 6: xx yy zz yz xz xy.
 Residual forces of the perfect supercell are not subtracted (zero by symmetry for relaxed
-high-symmetry crystals). Non-analytical (LO-TO) corrections are not applied.
+high-symmetry crystals). Non-analytical (LO-TO) corrections: a dataset's NAC parameters
+(``BORN`` or the yaml's ``nac``) are applied in :func:`kappa_from_phono3py_dataset`; with a
+reference or potential (:func:`kappa_with_reference`) none are (a GAP predicts no Born charges).
 """
 
 from __future__ import annotations
