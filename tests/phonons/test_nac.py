@@ -76,3 +76,24 @@ def test_aln_born_file_reaches_phono3py_with_phonopys_unit_factor():
     )
     np.testing.assert_allclose(np.diag(nac["dielectric"]), [4.435009, 4.435009, 4.653269])
     assert nac["factor"] == pytest.approx(vasp_nac_factor()) == pytest.approx(14.3996517)
+
+
+def test_kappa_with_a_potential_takes_the_references_nac_parameters():
+    from pymatgen.core import Lattice, Structure
+
+    from phonogap.phonons.kappa import kappa_with_reference
+    from phonogap.reference.registry import reference_from_spec
+    from phonogap.schemas.kappa import KappaSettings
+
+    nial = Structure(Lattice.cubic(2.88), ["Ni", "Al"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+    emt = reference_from_spec({"backend": "ase", "calculator_class": "ase.calculators.emt.EMT"})
+    settings = KappaSettings(supercell_matrix=[2, 2, 2], mesh=(4, 4, 4), temperatures_k=(300,))
+    nac = {"born": [2 * np.eye(3), -2 * np.eye(3)], "dielectric": 5 * np.eye(3)}
+    plain = kappa_with_reference(nial, emt, settings, n_workers=1)
+    polar = kappa_with_reference(nial, emt, settings, n_workers=1, nac_params=nac)
+    assert plain.phono3py.nac_params is None
+    assert polar.phono3py.nac_params["factor"] == pytest.approx(14.3996517)
+    # the LO-TO term changes the optical branches and with them the scattering
+    kappa_plain = plain.result.kappa_mean_diagonal_w_per_mk[0]
+    kappa_polar = polar.result.kappa_mean_diagonal_w_per_mk[0]
+    assert abs(kappa_polar / kappa_plain - 1) > 1e-3

@@ -16,7 +16,8 @@ Units: Å, eV/Å, K, W/(m K). Kappa tensors are phono3py's Voigt 6: xx yy zz yz 
 Residual forces of the perfect supercell are not subtracted (zero by symmetry for relaxed
 high-symmetry crystals). Non-analytical (LO-TO) corrections: a dataset's NAC parameters
 (``BORN`` or the yaml's ``nac``) are applied in :func:`kappa_from_phono3py_dataset`; with a
-reference or potential (:func:`kappa_with_reference`) none are (a GAP predicts no Born charges).
+reference or potential (:func:`kappa_with_reference`) only those passed as ``nac_params`` (a
+GAP predicts no Born charges: pass the DFT reference's).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.phonons.harmonic import structure_to_phonopy_atoms
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
+from phonogap.phonons.nac import nac_from_json
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.schemas.kappa import KappaMethod, KappaResult, KappaSettings
 from phonogap.schemas.keys import FORCES_KEY
@@ -314,6 +316,7 @@ def kappa_with_reference(
     reference: Reference,
     settings: KappaSettings | None = None,
     n_workers: int | None = None,
+    nac_params: dict | None = None,
 ) -> KappaRun:
     """Compute kappa of a structure with forces from a reference or potential.
 
@@ -327,6 +330,10 @@ def kappa_with_reference(
         Method, supercells, mesh, temperatures (default :class:`KappaSettings`).
     n_workers
         Processes for the force evaluations.
+    nac_params
+        NAC parameters of a polar crystal (``born`` per primitive-cell atom, ``dielectric``,
+        optional ``factor``), e.g. the DFT reference's when ``reference`` is a GAP, which
+        predicts no Born charges; None: no NAC.
 
     Returns
     -------
@@ -336,6 +343,8 @@ def kappa_with_reference(
     settings = settings or KappaSettings()
     start = perf_counter()
     ph3 = make_phono3py(structure, settings)
+    if nac_params is not None:
+        ph3.nac_params = nac_from_json(nac_params, len(ph3.primitive))
     fc3_cells, fc2_cells = displaced_supercells(ph3), displaced_supercells(ph3, "fc2")
     forces = compute_forces(reference, fc3_cells + fc2_cells, n_workers)
     timings = {"forces_s": perf_counter() - start}
