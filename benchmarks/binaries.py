@@ -27,7 +27,8 @@ with the reason. Writes ``<out>/binaries.json`` and prints a table.
 Usage::
 
     python benchmarks/binaries.py [--materials AlN NaCl] [--temperatures 300 600 900]
-        [--fit-nacl 1000] [--bands-nacl GAP_XML] [--workdir DIR] [--out benchmarks/results]
+        [--fit-nacl 1000 | --gap-nacl GAP_XML] [--bands-nacl GAP_XML] [--workdir DIR]
+        [--out benchmarks/results]
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def fit_nacl(workdir: Path, n_sparse: int, f: float = 1e-4) -> tuple[Path, dict]
         "training_energy_rmse_mev_per_atom": errors.energy_rmse_mev_per_atom,
         "potential_xml": fit.potential_xml,
     }
+    (Path(fit.potential_xml).parent / "fit_info.json").write_text(json.dumps(info, indent=2))
     return Path(fit.potential_xml), info
 
 
@@ -233,10 +235,13 @@ def main() -> None:
     parser.add_argument("--fit-nacl", type=int, default=None, metavar="M")
     parser.add_argument("--workdir", type=Path, default=Path("binaries_work"))
     parser.add_argument("--bands-nacl", type=Path, default=None, metavar="GAP_XML")
+    parser.add_argument(
+        "--gap-nacl", type=Path, default=None, metavar="GAP_XML", help="kappa of a fitted GAP"
+    )
     args = parser.parse_args()
     out = args.out / "binaries.json"
     results = json.loads(out.read_text()) if out.is_file() else {"materials": {}}
-    gap_only = args.fit_nacl is not None or args.bands_nacl is not None
+    gap_only = any(x is not None for x in (args.fit_nacl, args.bands_nacl, args.gap_nacl))
     for name in [m for m in args.materials if not gap_only or m != "NaCl"]:
         entry = run_material(name, args.temperatures)
         entry["max_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
@@ -248,8 +253,12 @@ def main() -> None:
             values = "  ".join(f"k_{a} {v:8.2f}" for a, v in axes.items())
             print(f"  {temperature:>5} K  {values}")
         print(f"  vs {entry['reference_300k_w_per_mk']} at 300 K: {entry['deviation_percent']} %")
-    if args.fit_nacl:
-        xml, info = fit_nacl(args.workdir / f"nacl_m{args.fit_nacl}", args.fit_nacl)
+    if args.fit_nacl or args.gap_nacl:
+        if args.gap_nacl:  # a potential fitted before: its fit_info.json, if written
+            xml, info_file = args.gap_nacl, args.gap_nacl.parent / "fit_info.json"
+            info = json.loads(info_file.read_text()) if info_file.is_file() else {}
+        else:
+            xml, info = fit_nacl(args.workdir / f"nacl_m{args.fit_nacl}", args.fit_nacl)
         print(f"NaCl GAP: {info}", flush=True)
         gap = nacl_gap_kappa(xml, args.temperatures)
         results = json.loads(out.read_text())  # re-read: another run may have added a material
