@@ -14,6 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "phonogap"
 
 USER_ERRORS = [
     ("phonogap.phonons.kappa_dataset", "Phono3pyDatasetError", ValueError),
+    ("phonogap.phonons.nac", "NacParametersError", ValueError),
     ("phonogap.database.extend", "DatabaseMergeError", ValueError),
     ("phonogap.structures.io", "StructureInputError", ValueError),
     ("phonogap.structures.allotropes", "UnknownAllotropeError", KeyError),

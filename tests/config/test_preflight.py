@@ -90,6 +90,25 @@ def test_missing_pw_x_and_pseudopotential_are_named_with_their_fields(monkeypatc
     assert all("\n" not in p for p in problems)
 
 
+def test_qe_binary_without_a_pseudopotential_names_the_element_and_the_setting(
+    fresh_store, nothing_runs, capsys, tmp_path
+):
+    write(tmp_path / "nacl.cif", bulk("NaCl", "rocksalt", a=5.64))
+    (tmp_path / "Na.upf").write_text("<UPF/>")
+    (tmp_path / "nacl.yaml").write_text(
+        "name: nacl\nstructures: {files: [nacl.cif]}\n"
+        f"reference: {{backend: qe, pseudo_dir: {tmp_path}, mpi_processes: 1, "
+        "pseudopotentials: {Na: Na.upf}}\n"
+    )
+    assert main(["run", str(tmp_path / "nacl.yaml"), "--out", str(tmp_path / "out")]) == 2
+    lines = _error_lines(capsys.readouterr().err)
+    missing = [line for line in lines if "pseudopotential" in line]
+    assert len(missing) == 1, lines  # Na has its file; only Cl is named
+    assert "no pseudopotential for Cl" in missing[0]
+    assert "'reference.pseudopotentials'" in missing[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_germanium_with_stillinger_weber_is_refused(fresh_store, nothing_runs, capsys, tmp_path):
     write(tmp_path / "ge.cif", bulk("Ge", "diamond", a=5.66))
     (tmp_path / "ge.yaml").write_text(

@@ -123,3 +123,20 @@ def test_yaml_without_forces_fails_and_ignores_cwd_force_sets(force_sets_dir, tm
 def test_missing_yaml_in_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no phonopy YAML .* in directory"):
         import_dataset("phonopy", tmp_path)
+
+
+def test_nac_parameters_in_the_yaml_reach_the_phonon_setup(tmp_path):
+    """A polar crystal's phonopy YAML (nac section) gives its setup the NAC parameters."""
+    raw = phonopy.load(DIAMOND, produce_fc=False, is_nac=False)
+    n = len(raw.primitive)
+    born = np.array([(-1) ** i * 0.5 * np.eye(3) for i in range(n)])  # made-up, neutral
+    raw.nac_params = {"born": born, "dielectric": 11.7 * np.eye(3), "factor": 14.4}
+    raw.save(tmp_path / "phonopy_params.yaml")
+    dataset = import_dataset("phonopy", tmp_path / "phonopy_params.yaml")
+    nac = dataset.phonon_setup["nac_params"]
+    np.testing.assert_allclose(nac["born"], born)
+    assert nac["dielectric"][0][0] == pytest.approx(11.7) and nac["factor"] == 14.4
+    rebuilt = phonopy_from_dataset(dataset)
+    np.testing.assert_allclose(rebuilt.nac_params["born"], born)
+    plain = import_dataset("phonopy", DIAMOND)
+    assert plain.phonon_setup["nac_params"] is None

@@ -201,3 +201,24 @@ def test_force_errors(sw_diamond):
         run_rta(make_phono3py(sw_diamond, KappaSettings()), KappaSettings())
     with pytest.raises(ValidationError, match="unknown reference backend"):
         KappaMaker(reference="nope")
+
+
+def test_separate_fc2_supercell_of_another_size_gets_its_own_forces():
+    """fc3 and fc2 supercells of different sizes (16 and 54 atoms) are labelled in one pool."""
+    from pymatgen.core import Lattice, Structure
+
+    from phonogap.reference.registry import reference_from_spec
+
+    nial = Structure(Lattice.cubic(2.88), ["Ni", "Al"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+    emt = reference_from_spec({"backend": "ase", "calculator_class": "ase.calculators.emt.EMT"})
+    settings = KappaSettings(
+        supercell_matrix=[2, 2, 2],
+        phonon_supercell_matrix=[3, 3, 3],
+        mesh=(4, 4, 4),
+        temperatures_k=(300,),
+    )
+    run = kappa_with_reference(nial, emt, settings, n_workers=1)
+    assert run.n_phonon_supercells == len(run.phono3py.phonon_supercells_with_displacements) > 0
+    assert np.asarray(run.phono3py.phonon_forces).shape[1] == 54
+    assert np.asarray(run.phono3py.forces).shape[1] == 16
+    assert run.result.kappa_mean_diagonal_w_per_mk[0] > 0

@@ -43,6 +43,7 @@ from phonogap.importers.registry import (
     register_importer,
 )
 from phonogap.phonons.harmonic import phonopy_atoms_to_structure, set_forces
+from phonogap.phonons.nac import nac_to_json
 from phonogap.phonons.setup import phonopy_from_setup
 from phonogap.schemas.keys import (
     DISPLACED_ATOM_KEY,
@@ -107,7 +108,7 @@ def import_phonopy(
         provenance,
         phonopy_yaml=yaml_path,
         phonon=phonon,
-        phonon_setup=_setup(phonon, factors),
+        phonon_setup=_setup(phonon, factors, _yaml_nac(yaml_path)),
     )
 
 
@@ -213,7 +214,16 @@ def _entries(dataset: dict[str, Any] | None) -> Iterable[dict[str, Any]]:
         yield {"forces": None if forces is None else forces[i], "energy": _item(energies, i)}
 
 
-def _setup(phonon: Phonopy, factors: dict[str, float]) -> dict[str, Any] | None:
+def _yaml_nac(yaml_path: Path) -> dict[str, Any] | None:
+    """NAC parameters written in the YAML itself (never a BORN from the working directory)."""
+    content = PhonopyYaml()
+    content.read(yaml_path)
+    return nac_to_json(content.nac_params)
+
+
+def _setup(
+    phonon: Phonopy, factors: dict[str, float], nac: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     if "first_atoms" not in phonon.dataset or factors["distance_to_A"] != 1.0:
         return None
     first = [
@@ -228,6 +238,7 @@ def _setup(phonon: Phonopy, factors: dict[str, float]) -> dict[str, Any] | None:
         "symprec": float(phonon.symmetry.tolerance),
         "displacement_dataset": {"natom": len(phonon.supercell), "first_atoms": first},
         "n_displacements": len(first),
+        "nac_params": nac,
     }
 
 

@@ -19,6 +19,7 @@ from phonogap.phonons.benchmark import (
     likely_collapse_cause,
     potential_phonopy,
     reference_phonopy,
+    rms_without_nac,
     single_displacement_forces,
 )
 from phonogap.phonons.comparison import compare_phonons
@@ -157,6 +158,9 @@ def benchmark_structure(
         formula=unitcell.composition.reduced_formula,
         n_atoms=len(unitcell),
         rms_thz=comparison.rms_thz,
+        rms_thz_without_nac=rms_without_nac(
+            reference_phonon, phonon, phonon_settings.points_per_segment, phonon_settings.mesh
+        ),
         max_abs_error_thz=comparison.max_abs_thz,
         imaginary_reference=comparison.imaginary_reference,
         imaginary_potential=comparison.imaginary_potential,

@@ -3,8 +3,10 @@
 The reference side is rebuilt from the phonon setup and the labelled single-displacement
 forces of the training data (the reference is called only when the data lack them); the
 potential side uses the same supercell matrix, displacement and primitive matrix, so both
-band structures are computed on identical q-points. The jobs that run a benchmark per
-structure live in :mod:`phonogap.jobs.phonons`.
+band structures are computed on identical q-points. Polar crystals: the reference's NAC
+parameters (Born charges, dielectric tensor) are applied to both sides, since a potential
+predicts no Born charges; :func:`rms_without_nac` gives the comparison without them. The jobs
+that run a benchmark per structure live in :mod:`phonogap.jobs.phonons`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from phonogap.phonons.harmonic import displaced_supercells, make_phonopy, set_forces, total_dos
+from phonogap.phonons.nac import nac_from_json
 from phonogap.phonons.setup import phonopy_from_setup
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.schemas.keys import DISPLACEMENT_INDEX_KEY, FORCES_KEY, SINGLE_DISPLACEMENT
@@ -128,7 +131,41 @@ def potential_phonopy(
         displacement=setup.displacement_ang,
         primitive_matrix=primitive_matrix,
     )
+    if setup.nac_params is not None:  # a GAP has no Born charges: the reference's NAC
+        phonon.nac_params = nac_from_json(setup.nac_params, len(phonon.primitive))
     return set_forces(phonon, forces_from(potential, phonon, n_workers))
+
+
+def rms_without_nac(
+    reference: Phonopy, potential: Phonopy, points_per_segment: int, mesh: float | tuple
+) -> float | None:
+    """Band RMS (THz) of the same comparison with the NAC switched off on both sides.
+
+    Parameters
+    ----------
+    reference, potential
+        Phonons with force constants; unchanged on return.
+    points_per_segment, mesh
+        As for :func:`~phonogap.phonons.comparison.compare_phonons`.
+
+    Returns
+    -------
+    float or None
+        The RMS without NAC, or None when the reference has no NAC parameters.
+    """
+    from phonogap.phonons.comparison import compare_phonons
+
+    saved = reference.nac_params, potential.nac_params
+    if saved[0] is None:
+        return None
+    try:
+        reference.nac_params = potential.nac_params = None
+        comparison = compare_phonons(
+            reference, potential, points_per_segment=points_per_segment, mesh=mesh
+        )[0]
+    finally:
+        reference.nac_params, potential.nac_params = saved
+    return comparison.rms_thz
 
 
 def dos_on_common_grid(reference: Phonopy, potential: Phonopy, mesh: float | tuple) -> DosData:

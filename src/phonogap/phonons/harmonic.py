@@ -208,7 +208,8 @@ def set_forces(
     ----------
     phonon
         phonopy object from :func:`make_phonopy` (or any with a single-displacement
-        dataset). Modified in place.
+        dataset; a type-2 dataset, every atom displaced, is fitted by symfc instead).
+        Modified in place.
     forces
         Forces in eV/Å, shape ``(n_displacements, n_atoms_supercell, 3)``, in the
         order of :func:`displaced_supercells`. Residual forces of the perfect supercell
@@ -229,7 +230,12 @@ def set_forces(
         If the array is ragged, has the wrong shape (the message gives the expected
         one) or contains NaN/inf (the message names the displacement and atom).
     """
-    records = _displacement_records(phonon)
+    random = phonon.dataset is not None and "displacements" in phonon.dataset
+    records = (
+        [{"number": -1}] * len(phonon.dataset["displacements"])
+        if random
+        else _displacement_records(phonon)
+    )
     n_disp, n_atoms = len(records), len(phonon.supercell)
     expected = (n_disp, n_atoms, 3)
     try:
@@ -254,6 +260,11 @@ def set_forces(
             f"{n_bad} of {n_disp} displacements affected. Recompute those forces."
         )
     phonon.forces = arr
+    if random:  # type-2 (every atom displaced): a least-squares fit, symmetric by construction
+        phonon.produce_force_constants(
+            calculate_full_force_constants=False, fc_calculator="symfc", show_drift=False
+        )
+        return phonon
     phonon.produce_force_constants(calculate_full_force_constants=False, show_drift=False)
     if symmetrize:
         phonon.symmetrize_force_constants(show_drift=False, use_symfc_projector=True)
@@ -282,14 +293,26 @@ def band_frequencies(phonon: Phonopy, qpoints: ArrayLike) -> np.ndarray:
     -------
     numpy.ndarray
         ``(n_q, n_bands)`` frequencies in THz, ascending at each q-point; imaginary
-        modes are negative.
+        modes are negative. With NAC parameters (polar crystals), Γ on a path is approached
+        along the path (the direction to the neighbouring q-point), so its bands show the
+        LO–TO splitting as phonopy's band structures do; a lone Γ has none.
     """
     _require_fc(phonon)
     q = np.asarray(qpoints, dtype=float)
     if q.ndim != 2 or q.shape[1] != 3:
         raise ValueError(f"qpoints must have shape (n_q, 3), got {q.shape}")
     result = phonon.run_qpoints(q)
-    return np.sort(np.asarray(result.frequencies, dtype=float), axis=1)
+    frequencies = np.array(result.frequencies, dtype=float)
+    if phonon.nac_params is not None and len(q) > 1:
+        norms = np.linalg.norm(q, axis=1)
+        for index in np.flatnonzero(norms < 1e-12):
+            near = [i for i in (index - 1, index + 1) if 0 <= i < len(q) and norms[i] > 1e-12]
+            if not near:
+                continue
+            neighbour = q[min(near, key=lambda i: norms[i])]  # the nearer: same segment
+            gamma = phonon.run_qpoints(q[index : index + 1], nac_q_direction=neighbour)
+            frequencies[index] = np.asarray(gamma.frequencies, dtype=float)[0]
+    return np.sort(frequencies, axis=1)
 
 
 def _run_mesh(phonon: Phonopy, mesh: MeshSpec) -> None:

@@ -14,7 +14,10 @@ Two ways to the third-order force constants from forces of any phonogap referenc
 
 Units: Å, eV/Å, K, W/(m K). Kappa tensors are phono3py's Voigt 6: xx yy zz yz xz xy.
 Residual forces of the perfect supercell are not subtracted (zero by symmetry for relaxed
-high-symmetry crystals). Non-analytical (LO-TO) corrections are not applied.
+high-symmetry crystals). Non-analytical (LO-TO) corrections: a dataset's NAC parameters
+(``BORN`` or the yaml's ``nac``) are applied in :func:`kappa_from_phono3py_dataset`; with a
+reference or potential (:func:`kappa_with_reference`) only those passed as ``nac_params`` (a
+GAP predicts no Born charges: pass the DFT reference's).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from phonogap.phonons.harmonic import structure_to_phonopy_atoms
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset
+from phonogap.phonons.nac import nac_from_json
 from phonogap.phonons.supercell_guard import check_supercell_size
 from phonogap.reference.evaluate import evaluate_configurations
 from phonogap.schemas.kappa import KappaMethod, KappaResult, KappaSettings
@@ -48,6 +52,7 @@ __all__ = [
     "KappaMethod",
     "KappaRun",
     "KappaSettings",
+    "compute_fc3_fc2_forces",
     "compute_forces",
     "displaced_supercells",
     "kappa_from_phono3py_dataset",
@@ -226,6 +231,35 @@ def compute_forces(
     return np.array([atoms.arrays[FORCES_KEY] for atoms in labelled], dtype=float)
 
 
+def compute_fc3_fc2_forces(
+    reference: Reference, ph3: Phono3py, n_workers: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Compute the forces on a phono3py object's fc3 and (separate) fc2 supercells.
+
+    One pool for both sets; they are split before becoming arrays because a separate fc2
+    supercell usually holds more atoms (NaCl: 64 and 512).
+
+    Parameters
+    ----------
+    reference
+        Any phonogap reference or potential.
+    ph3
+        With displacement dataset(s).
+    n_workers
+        Processes (default: all available cores).
+
+    Returns
+    -------
+    tuple
+        fc3 forces ``(n_fc3, n_atoms, 3)`` and fc2 forces (None without a separate set), eV/Å.
+    """
+    fc3_cells, fc2_cells = displaced_supercells(ph3), displaced_supercells(ph3, "fc2")
+    labelled = evaluate_configurations(reference, fc3_cells + fc2_cells, n_workers)
+    forces = [atoms.arrays[FORCES_KEY] for atoms in labelled]
+    fc3 = np.array(forces[: len(fc3_cells)], dtype=float)
+    return fc3, np.array(forces[len(fc3_cells) :], dtype=float) if fc2_cells else None
+
+
 def _check_forces(forces: ArrayLike, n_cells: int, n_atoms: int, what: str) -> np.ndarray:
     expected = (n_cells, n_atoms, 3)
     array = np.asarray(forces, dtype=float)
@@ -336,6 +370,7 @@ def kappa_with_reference(
     settings: KappaSettings | None = None,
     n_workers: int | None = None,
     name: str | None = None,
+    nac_params: dict | None = None,
 ) -> KappaRun:
     """Compute kappa of a structure with forces from a reference or potential.
 
@@ -351,6 +386,10 @@ def kappa_with_reference(
         Processes for the force evaluations.
     name
         Structure name for error messages (default: the reduced formula).
+    nac_params
+        NAC parameters of a polar crystal (``born`` per primitive-cell atom, ``dielectric``,
+        optional ``factor``), e.g. the DFT reference's when ``reference`` is a GAP, which
+        predicts no Born charges; None: no NAC.
 
     Returns
     -------
@@ -360,20 +399,22 @@ def kappa_with_reference(
     settings = settings or KappaSettings()
     start = perf_counter()
     ph3 = make_phono3py(structure, settings, name)
-    fc3_cells, fc2_cells = displaced_supercells(ph3), displaced_supercells(ph3, "fc2")
-    forces = compute_forces(reference, fc3_cells + fc2_cells, n_workers)
+    if nac_params is not None:
+        ph3.nac_params = nac_from_json(nac_params, len(ph3.primitive))
+    forces, phonon_forces = compute_fc3_fc2_forces(reference, ph3, n_workers)
     timings = {"forces_s": perf_counter() - start}
     produce_force_constants(
         ph3,
-        forces[: len(fc3_cells)],
-        forces[len(fc3_cells) :] if fc2_cells else None,
+        forces,
+        phonon_forces,
         fc_calculator="symfc" if settings.method == "random_displacements" else "traditional",
     )
     timings["force_constants_s"] = perf_counter() - start - timings["forces_s"]
     result = run_rta(ph3, settings)
     timings["conductivity_s"] = perf_counter() - start - sum(timings.values())
     logger.info("kappa (%s): %s W/m K", settings.method, result.kappa_mean_diagonal_w_per_mk)
-    return KappaRun(ph3, result, len(fc3_cells), len(fc2_cells), timings)
+    n_fc2 = 0 if phonon_forces is None else len(phonon_forces)
+    return KappaRun(ph3, result, len(forces), n_fc2, timings)
 
 
 def kappa_from_phono3py_dataset(

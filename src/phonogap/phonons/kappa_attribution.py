@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from phonogap.phonons.kappa import compute_forces, displaced_supercells, run_rta
+from phonogap.phonons.kappa import compute_fc3_fc2_forces, run_rta
 from phonogap.phonons.kappa_dataset import load_phono3py_dataset, symmetrised_force_constants
 from phonogap.schemas.kappa import KappaAttribution, KappaSettings
 
@@ -63,11 +63,10 @@ def attribute_kappa_error(
     reference_forces = np.asarray(ph3.forces, dtype=float)
     kappa_reference = run_rta(ph3, settings)
 
-    fc3_cells, fc2_cells = displaced_supercells(ph3), displaced_supercells(ph3, "fc2")
-    forces = compute_forces(reference, fc3_cells + fc2_cells, n_workers)
-    ph3.forces = forces[: len(fc3_cells)]
-    if fc2_cells:
-        ph3.phonon_forces = forces[len(fc3_cells) :]
+    forces, phonon_forces = compute_fc3_fc2_forces(reference, ph3, n_workers)
+    ph3.forces = forces
+    if phonon_forces is not None:
+        ph3.phonon_forces = phonon_forces
     symmetrised_force_constants(ph3)
     potential_fc2, potential_fc3 = ph3.fc2.copy(), ph3.fc3.copy()
     kappa_potential = run_rta(ph3, settings)
@@ -77,7 +76,7 @@ def attribute_kappa_error(
     ph3.fc2, ph3.fc3 = reference_fc2, potential_fc3
     kappa_potential_fc3 = run_rta(ph3, settings)
 
-    errors = forces[: len(fc3_cells)] - reference_forces
+    errors = forces - reference_forces
     return KappaAttribution(
         temperatures_k=kappa_reference.temperatures_k,
         reference=kappa_reference,

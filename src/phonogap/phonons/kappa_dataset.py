@@ -14,6 +14,10 @@ preferred) and one ``FORCES_FC3*`` (phono3py's own test fixture names them
 ``phono3py_si_pbesol.yaml`` and ``FORCES_FC3_si_pbesol``), plus ``FORCES_FC2*`` when the yaml
 has a separate phonon supercell; or a yaml that already holds the forces
 (``phono3py_params.yaml``); or the files given explicitly. Forces must be in eV/Å (VASP units).
+
+Polar crystals: NAC parameters (Born charges, dielectric tensor) come from a ``BORN`` file
+beside the yaml (or given explicitly), else from the yaml's own ``nac`` section; they are set
+as ``Phono3py.nac_params``, so kappa includes the LO–TO splitting as phono3py's CLI does.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from phono3py.interface.phono3py_yaml import Phono3pyYaml
 from phonopy.interface.phonopy_yaml import get_io_module_to_decompress
 
 from phonogap.errors import PhonogapError
+from phonogap.phonons.nac import nac_from_json, read_born_file
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ class Phono3pyFiles:
     yaml: Path
     forces_fc3: Path | None = None
     forces_fc2: Path | None = None
+    born: Path | None = None
 
 
 def _single(folder: Path, patterns: tuple[str, ...], what: str) -> Path | None:
@@ -105,6 +111,7 @@ def find_phono3py_files(path: str | Path | tuple[str | Path, ...]) -> Phono3pyFi
         yaml,
         _single(target, ("FORCES_FC3*",), "FORCES_FC3"),
         _single(target, ("FORCES_FC2*",), "FORCES_FC2"),
+        _single(target, ("BORN",), "BORN"),
     )
 
 
@@ -238,8 +245,21 @@ def read_phono3py_dataset(files: Phono3pyFiles) -> Phono3py:
                 f"{files.yaml} has a separate phonon supercell ({n_fc2} displacements) but no "
                 "fc2 forces; add FORCES_FC2 (phono3py --cf2 ...)"
             )
+    ph3.nac_params = _nac_params(files, data.nac_params, ph3)
     logger.info("read phono3py dataset %s: %d fc3 supercells", files.yaml, n_fc3)
     return ph3
+
+
+def _nac_params(files: Phono3pyFiles, in_yaml: dict | None, ph3: Phono3py) -> dict | None:
+    """NAC parameters of the dataset: a BORN file given or beside the yaml wins over the yaml's."""
+    if files.born is not None:
+        return read_born_file(files.born, ph3.primitive)
+    return nac_from_json(in_yaml, len(ph3.primitive)) if in_yaml is not None else None
+
+
+def is_random_dataset(dataset: dict | None) -> bool:
+    """Return True for a type-2 dataset (every atom displaced: ``displacements`` array)."""
+    return bool(dataset) and "displacements" in dataset
 
 
 def symmetrised_force_constants(ph3: Phono3py) -> Phono3py:
@@ -247,7 +267,9 @@ def symmetrised_force_constants(ph3: Phono3py) -> Phono3py:
 
     phono3py's own symmetrisation (its CLI's ``--sym-fc``) reproduces the published values;
     the symfc projector moved phono3py's Si-PBEsol fixture from 107.69 to 107.83 W/m K
-    between dependency sets (same phonopy/phono3py 4.10.0, 2026-11).
+    between dependency sets (same phonopy/phono3py 4.10.0, 2026-11). Random-displacement
+    (type-2) datasets, e.g. phono3py's NaCl example, cannot be differenced: their force
+    constants are fitted by symfc, as phono3py does for them.
 
     Parameters
     ----------
@@ -259,9 +281,16 @@ def symmetrised_force_constants(ph3: Phono3py) -> Phono3py:
     Phono3py
         The same object with ``fc2`` and ``fc3``.
     """
-    ph3.produce_fc3()
-    ph3.symmetrize_fc3()
+    if is_random_dataset(ph3.dataset):
+        ph3.produce_fc3(fc_calculator="symfc")
+    else:
+        ph3.produce_fc3()
+        ph3.symmetrize_fc3()
+    fc2_random = is_random_dataset(
+        ph3.phonon_dataset if ph3.phonon_supercell_matrix is not None else ph3.dataset
+    )
     if ph3.phonon_supercell_matrix is not None:
-        ph3.produce_fc2()
-    ph3.symmetrize_fc2()
+        ph3.produce_fc2(fc_calculator="symfc" if fc2_random else None)
+    if not fc2_random:
+        ph3.symmetrize_fc2()
     return ph3

@@ -16,6 +16,7 @@ import numpy as np
 from pymatgen.core import Structure
 
 from phonogap.phonons.harmonic import make_phonopy
+from phonogap.phonons.nac import nac_from_json
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -37,7 +38,8 @@ def phonopy_from_setup(
     Returns
     -------
     Phonopy
-        With ``dataset`` set; add forces with ``phonon.forces = ...``.
+        With ``dataset`` set and the setup's NAC parameters (if any) as ``nac_params``; add
+        forces with ``phonon.forces = ...``.
     """
     unitcell = setup["unitcell"]
     if not isinstance(unitcell, Structure):
@@ -50,10 +52,15 @@ def phonopy_from_setup(
         primitive_matrix=primitive_matrix,
     )
     phonon.dataset = _dataset_arrays(setup["displacement_dataset"])
+    nac = setup.get("nac_params")
+    if nac is not None:
+        phonon.nac_params = nac_from_json(nac, len(phonon.primitive))
     return phonon
 
 
 def _dataset_arrays(dataset: Mapping[str, Any]) -> dict[str, Any]:
+    if "displacements" in dataset:  # type-2: every atom displaced
+        return {**dataset, "displacements": np.asarray(dataset["displacements"], dtype=float)}
     first_atoms = [
         {**entry, "displacement": np.asarray(entry["displacement"], dtype=float)}
         for entry in dataset["first_atoms"]

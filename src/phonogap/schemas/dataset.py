@@ -20,8 +20,15 @@ class PhononSetup(BaseModel):
     primitive_matrix: str | list[list[float]] = Field(
         "auto", description="phonopy primitive matrix (imported datasets keep their own)"
     )
-    displacement_dataset: dict = Field(description="phonopy's displacement dataset (first_atoms)")
+    displacement_dataset: dict = Field(
+        description="phonopy's displacement dataset: first_atoms, or displacements (type-2)"
+    )
     n_displacements: int
+    nac_params: dict | None = Field(
+        None,
+        description="Reference NAC parameters (born, dielectric, factor) of a polar crystal, "
+        "applied to both sides of the phonon benchmark",
+    )
 
 
 class DatabaseDocument(BaseModel):

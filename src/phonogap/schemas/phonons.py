@@ -66,7 +66,13 @@ class PhononBenchmarkDocument(StructureMetadata):
     mp_id: str | None = None
     formula: str
     n_atoms: int
-    rms_thz: float = Field(description="RMS frequency error over all bands and path q-points")
+    rms_thz: float = Field(
+        description="RMS frequency error over all bands and path q-points (polar crystals: "
+        "with the reference's NAC on both sides)"
+    )
+    rms_thz_without_nac: float | None = Field(
+        None, description="Polar crystals: the RMS with the NAC (LO-TO) switched off on both sides"
+    )
     max_abs_error_thz: float
     imaginary_reference: bool
     imaginary_potential: bool
