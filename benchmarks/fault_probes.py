@@ -77,6 +77,18 @@ def _run(name: str, arguments: list[str], work: Path, **overrides: str) -> Probe
     return _outcome(name, arguments, completed.returncode, start, completed.stderr)
 
 
+def _start(arguments: list[str], work: Path) -> subprocess.Popen:
+    """Start ``phonogap`` in the background (stderr captured, stdout discarded)."""
+    return subprocess.Popen(
+        [*PHONOGAP, *arguments],
+        env=_environment(work),
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _outcome(
     name: str, arguments: list[str], code: int | None, start: float, stderr: str
 ) -> ProbeOutcome:
@@ -211,14 +223,7 @@ def _alive(process: psutil.Process) -> bool:
 def _signal_during_fit(name: str, signum: int, work: Path) -> ProbeOutcome:
     arguments = ["demo", "--out", "out"]
     start = time.perf_counter()
-    popen = subprocess.Popen(
-        [*PHONOGAP, *arguments],
-        env=_environment(work),
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    popen = _start(arguments, work)
     parent = psutil.Process(popen.pid)
     fits: list[psutil.Process] = []
     while not fits and popen.poll() is None and time.perf_counter() - start < 300:
@@ -250,14 +255,7 @@ def probe_resume_after_fit(work: Path) -> list[ProbeOutcome]:
     """SIGTERM once the fit has finished; the rerun must not call gap_fit again."""
     arguments = ["demo", "--out", "out"]
     start = time.perf_counter()
-    popen = subprocess.Popen(
-        [*PHONOGAP, *arguments],
-        env=_environment(work),
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    popen = _start(arguments, work)
     fits = work / "out" / "jobs" / ".fits"
     while popen.poll() is None and time.perf_counter() - start < 300:
         if any(fits.glob("*/gap.xml")):
@@ -276,14 +274,7 @@ def probe_resume_after_fit(work: Path) -> list[ProbeOutcome]:
 def _run_watched(name: str, arguments: list[str], work: Path) -> ProbeOutcome:
     """Like :func:`_run`, also recording the peak memory of the whole process tree."""
     start = time.perf_counter()
-    popen = subprocess.Popen(
-        [*PHONOGAP, *arguments],
-        env=_environment(work),
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    popen = _start(arguments, work)
     parent = psutil.Process(popen.pid)
     peak = 0
     while popen.poll() is None and time.perf_counter() - start < 900:

@@ -56,6 +56,7 @@ from phonogap.fitting.memory_model import (
 )
 from phonogap.fitting.settings import FitSettings
 from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, import_training_data
+from phonogap.reference.stillinger_weber import StillingerWeberReference
 from phonogap.schemas.configuration import to_atoms_list
 from phonogap.schemas.keys import ENERGY_KEY, FORCES_KEY, VIRIAL_KEY
 
@@ -77,9 +78,7 @@ def gap_fit_binary() -> str:
 
 def rattled_diamond(n_cells: int, seed: int = 3) -> list:
     """64-atom diamond cells rattled by 0.05 Å, labelled with Stillinger-Weber."""
-    from quippy.potential import Potential
-
-    sw = Potential("IP SW", param_str=_sw_xml())
+    sw = StillingerWeberReference().calculator()
     rng = np.random.default_rng(seed)
     configurations = []
     for _ in range(n_cells):
@@ -93,16 +92,6 @@ def rattled_diamond(n_cells: int, seed: int = 3) -> list:
         atoms.calc = None
         configurations.append(atoms)
     return configurations
-
-
-def _sw_xml() -> str:
-    return """<SW_params n_types="1" label="PRB_31_plus_H">
-<per_type_data type="1" atomic_num="14" />
-<per_pair_data atnum_i="14" atnum_j="14" AA="7.049556277" BB="0.6022245584"
-  p="4" q="0" a="1.80" sigma="2.0951" eps="2.1675" />
-<per_triplet_data atnum_c="14" atnum_j="14" atnum_k="14"
-  lambda="21.0" gamma="1.20" eps="2.1675" />
-</SW_params>"""
 
 
 def measure(arguments: list[str], workdir: Path, binary: str) -> tuple[float, float, float]:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from process_helpers import alive
+
 psutil = pytest.importorskip("psutil")
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -29,13 +31,6 @@ def _name(process: psutil.Process) -> str:
         return " ".join(process.cmdline()[:1]) or process.name()
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
         return ""
-
-
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 @pytest.fixture
@@ -67,7 +62,7 @@ def demo_in_fit(tmp_path):
         pytest.fail(f"no gap_fit child appeared: {popen.communicate()[1][-2000:]}")
     yield popen, found
     for process in found:  # never leave one behind, whatever the test found
-        if _alive(process):
+        if alive(process):
             process.kill()
     if popen.poll() is None:
         popen.kill()
@@ -77,7 +72,7 @@ def demo_in_fit(tmp_path):
 def _gone_within(processes: list[psutil.Process], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not any(_alive(process) for process in processes):
+        if not any(alive(process) for process in processes):
             return True
         time.sleep(0.1)
     return False
@@ -87,7 +82,7 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> bool:
 def test_stop_signal_ends_gap_fit_and_says_so(demo_in_fit, sig):
     popen, gap_fits = demo_in_fit
     popen.send_signal(sig)
-    assert _gone_within(gap_fits, 10), [p.pid for p in gap_fits if _alive(p)]
+    assert _gone_within(gap_fits, 10), [p.pid for p in gap_fits if alive(p)]
     _, err = popen.communicate(timeout=30)
     assert popen.returncode == 128 + sig
     assert f"error: terminated by {signal.Signals(sig).name}" in " ".join(err.split())
@@ -98,4 +93,4 @@ def test_sigkill_of_phonogap_ends_gap_fit_by_the_parent_death_signal(demo_in_fit
     popen, gap_fits = demo_in_fit
     popen.kill()  # no handler runs: only the kernel's parent-death signal can help
     popen.wait(timeout=10)
-    assert _gone_within(gap_fits, 10), [p.pid for p in gap_fits if _alive(p)]
+    assert _gone_within(gap_fits, 10), [p.pid for p in gap_fits if alive(p)]

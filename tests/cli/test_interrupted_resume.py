@@ -17,6 +17,7 @@ from phonogap.cli import main
 from phonogap.store.interruptions import find_interruptions
 from phonogap.store.jobstore import embedded_store
 from phonogap.store.queries import find_summaries
+from process_helpers import alive
 
 psutil = pytest.importorskip("psutil")
 quippy = pytest.importorskip("quippy")
@@ -27,13 +28,6 @@ NEXT_JOB = "Starting job - phonon_benchmark mp-149"
 
 # names neither quippy nor pyenv, so phonogap runs this script rather than the bundled binary
 SHIM = '#!/bin/sh\necho "$$ $*" >> "$GAP_FIT_CALLS"\nexec "$REAL_GAP_FIT" "$@"\n'
-
-
-def _alive(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 @pytest.fixture
@@ -91,7 +85,7 @@ def test_demo_stopped_after_the_fit_records_the_job_and_resumes_without_gap_fit(
         "interrupted by SIGTERM at"
     ) in said
     assert "; recorded in the store" in said
-    assert not [child.pid for child in children if _alive(child)]  # no orphan
+    assert not [child.pid for child in children if alive(child)]  # no orphan
     assert _gap_fit_calls(tmp_path) == 1
 
     store = embedded_store(tmp_path / "store")

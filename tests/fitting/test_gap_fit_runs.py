@@ -29,6 +29,7 @@ from phonogap.fitting import (
     resolve_e0,
     run_gap_fit,
 )
+from phonogap.reference.stillinger_weber import StillingerWeberReference
 from phonogap.schemas.keys import (
     CONFIG_TYPE_KEY,
     ENERGY_KEY,
@@ -37,14 +38,6 @@ from phonogap.schemas.keys import (
     ISOLATED_ATOM,
     VIRIAL_KEY,
 )
-
-SW_XML = """<SW_params n_types="1" label="PRB_31_plus_H">
-<per_type_data type="1" atomic_num="14" />
-<per_pair_data atnum_i="14" atnum_j="14" AA="7.049556277" BB="0.6022245584"
-  p="4" q="0" a="1.80" sigma="2.0951" eps="2.1675" />
-<per_triplet_data atnum_c="14" atnum_j="14" atnum_k="14"
-  lambda="21.0" gamma="1.20" eps="2.1675" />
-</SW_params>"""
 
 N_CONFIGS = 6
 TIGHT_SIGMA = (0.001, 0.01, 0.05, 0.0)  # force sigma 0.01 eV/Å: fit the data closely
@@ -66,9 +59,7 @@ def _label(atoms: Atoms, calculator) -> Atoms:
 
 @pytest.fixture(scope="module")
 def sw_data() -> list[Atoms]:
-    from quippy.potential import Potential
-
-    sw = Potential("IP SW", param_str=SW_XML)
+    sw = StillingerWeberReference().calculator()
     rng = np.random.default_rng(20200714)
     configurations = []
     isolated = _label(Atoms("Si", cell=[20.0] * 3, pbc=True), sw)

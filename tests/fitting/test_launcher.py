@@ -32,15 +32,8 @@ from phonogap.fitting.launcher import (
     resolve_launcher,
 )
 from phonogap.fitting.settings import FitSettings
+from phonogap.reference.stillinger_weber import StillingerWeberReference
 from phonogap.schemas.keys import CONFIG_TYPE_KEY, ENERGY_KEY, FORCES_KEY, ISOLATED_ATOM
-
-SW_XML = """<SW_params n_types="1" label="PRB_31_plus_H">
-<per_type_data type="1" atomic_num="14" />
-<per_pair_data atnum_i="14" atnum_j="14" AA="7.049556277" BB="0.6022245584"
-  p="4" q="0" a="1.80" sigma="2.0951" eps="2.1675" />
-<per_triplet_data atnum_c="14" atnum_j="14" atnum_k="14"
-  lambda="21.0" gamma="1.20" eps="2.1675" />
-</SW_params>"""
 
 WRAPPER = """#!/bin/sh
 # {marker}
@@ -52,9 +45,7 @@ exec {target} "$@"
 
 @pytest.fixture(scope="module")
 def training(tmp_path_factory) -> Path:
-    from quippy.potential import Potential
-
-    sw = Potential("IP SW", param_str=SW_XML)
+    sw = StillingerWeberReference().calculator()
     rng = np.random.default_rng(17)
     isolated = Atoms("Si", cell=[20.0] * 3, pbc=True)
     isolated.calc = sw

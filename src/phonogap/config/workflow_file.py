@@ -381,20 +381,7 @@ def flow_from_workflow(workflow: WorkflowFile, base_dir: Path | None = None) -> 
 
 
 def _build_flow(workflow: WorkflowFile, base_dir: Path | None = None) -> tuple[Flow, int]:
-    """Build the Flow a workflow file describes.
-
-    Parameters
-    ----------
-    workflow
-        The validated workflow.
-    base_dir
-        Directory relative structure paths resolve against (default: the file's).
-
-    Returns
-    -------
-    tuple
-        The Flow and the number of structures or datasets it covers.
-    """
+    """Build the Flow of :func:`flow_from_workflow`, before its resources are applied."""
     base_dir = base_dir or workflow.base_dir
     maker = workflow.maker
     if workflow.workflow == "imported_data_gap":
