@@ -43,16 +43,15 @@ from scipy.optimize import nnls
 
 from phonogap.database.extxyz import write_training_xyz
 from phonogap.fitting.gap_fit import gap_fit_arguments
-from phonogap.fitting.gap_fit_run import _bundled_binary
+from phonogap.fitting.gap_fit_dryrun import fit_size_from_dryrun, gap_fit_dryrun
 from phonogap.fitting.hyperparameters import GapHyperparameters, SoapDescriptor
+from phonogap.fitting.launcher import gap_fit_executable
 from phonogap.fitting.memory_model import (
     GIB,
     WALL_TIME_COEFFICIENTS,
     count_fit_size,
     estimate_memory,
     estimate_wall_time_s,
-    fit_size_from_dryrun,
-    gap_fit_dryrun,
 )
 from phonogap.fitting.settings import FitSettings
 from phonogap.importers.training_data import DatasetSpec, EquilibriumSettings, import_training_data
@@ -71,9 +70,8 @@ MEASURED_CASTEP = {
 
 def gap_fit_binary() -> str:
     """Return quippy's gap_fit binary (not its wrapper script)."""
-    import shutil
 
-    return _bundled_binary(shutil.which("gap_fit") or "gap_fit")
+    return gap_fit_executable("gap_fit") or "gap_fit"
 
 
 def rattled_diamond(n_cells: int, seed: int = 3) -> list:

@@ -22,13 +22,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from phonogap.errors import PhonogapError
+from phonogap.fitting.gap_fit_dryrun import fit_size_from_dryrun, gap_fit_dryrun
 from phonogap.fitting.memory_model import (
     FitSize,
     count_fit_size,
     estimate_memory,
     estimate_wall_time_s,
-    fit_size_from_dryrun,
-    gap_fit_dryrun,
     largest_n_sparse,
 )
 from phonogap.schemas.keys import (
@@ -160,20 +159,14 @@ def _placeholder_labels(configurations: list[Atoms]) -> list[Atoms]:
 
 def _gap_fit_binary(workflow: WorkflowFile) -> str | None:
     """Return the (serial) gap_fit binary the fit would use, or None."""
-    import shutil
-
-    from phonogap.fitting.gap_fit_run import _bundled_binary
-    from phonogap.fitting.launcher import LauncherError, resolve_launcher
+    from phonogap.fitting.launcher import LauncherError, gap_fit_executable, resolve_launcher
 
     fit = getattr(workflow.maker, "fit", None)
     try:
         launcher, _ = resolve_launcher(getattr(fit, "launcher", None))
     except LauncherError:
         return None
-    found = shutil.which(launcher.executable)
-    if found is None:
-        return None
-    return _bundled_binary(found) if Path(found).name == "gap_fit" else found
+    return gap_fit_executable(launcher.executable)
 
 
 def _fit_size(

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -29,17 +28,10 @@ from phonogap.errors import PhonogapError
 from phonogap.fitting.gap_fit import (
     GAP_FIT_EXECUTABLE,
     IGNORE,
-    INSTALL_HINT,
     LOG_NAME,
     format_command,
 )
-from phonogap.fitting.launcher import (
-    GapFitLaunch,
-    GapFitLauncher,
-    build_capabilities,
-    resolve_launcher,
-    thread_count,
-)
+from phonogap.fitting.launcher import GapFitLaunch, GapFitLauncher, launch_command, resolve_launcher
 from phonogap.fitting.potential_files import potential_checksum, potential_files
 from phonogap.processes import die_with_parent
 from phonogap.progress import report_progress
@@ -48,7 +40,6 @@ __all__ = [
     "GapFitError",
     "GapFitRun",
     "finished_run",
-    "launch_command",
     "output_xml_path",
     "run_gap_fit",
 ]
@@ -200,26 +191,6 @@ def _parse_log(log_path: Path) -> tuple[dict[str, int], dict[str, int], list[str
     return targets, overrides, warnings
 
 
-def _bundled_binary(executable: str) -> str:
-    """Return quippy's bundled gap_fit binary when ``executable`` is a wrapper script for it.
-
-    ``pip install quippy-ase`` puts a Python console script (behind a pyenv shim, often) on
-    PATH that starts the binary as *its* child; a parent-death signal set on the wrapper
-    would not reach the binary, so phonogap starts the binary itself.
-    """
-    try:
-        with open(executable, "rb") as handle:
-            head = handle.read(4096)
-        is_script = head.startswith(b"#!") and (b"quippy" in head or b"pyenv" in head)
-        import quippy
-    except (OSError, ImportError):
-        return executable
-    binary = Path(quippy.__path__[0]) / "gap_fit"
-    if is_script and binary.is_file() and os.access(binary, os.X_OK):
-        return str(binary)
-    return executable
-
-
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -350,50 +321,6 @@ def run_gap_fit(
     run = finished_run(arguments, xml_path, log_path, wall_time_s, returncode)
     run.launch = launch
     return run
-
-
-def launch_command(launcher: GapFitLauncher, source: str) -> tuple[list[str], GapFitLaunch]:
-    """Resolve a launcher's programs and describe the launch.
-
-    Parameters
-    ----------
-    launcher
-        Prefix, executable and threads.
-    source
-        Where the launcher came from (for messages and the record).
-
-    Returns
-    -------
-    tuple
-        The command before gap_fit's arguments (prefix, then the executable's path; quippy's
-        wrapper script replaced by its bundled binary), and its :class:`GapFitLaunch`.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the executable or the prefix's program is not found (with an install hint).
-    """
-    executable = shutil.which(launcher.executable)
-    if executable is None:
-        raise FileNotFoundError(f"{launcher.executable!r} (from {source}): {INSTALL_HINT}")
-    if Path(launcher.executable).name == GAP_FIT_EXECUTABLE:
-        executable = _bundled_binary(executable)
-    if launcher.prefix and shutil.which(launcher.prefix[0]) is None:
-        raise FileNotFoundError(
-            f"the gap_fit launcher {launcher.prefix[0]!r} (from {source}) is not on PATH; "
-            "install it (e.g. OpenMPI's mpirun) or change the prefix"
-        )
-    capabilities = build_capabilities(executable)
-    threads = thread_count(launcher, capabilities)
-    launch = GapFitLaunch(
-        command=launcher.command(executable),
-        source=source,
-        ranks=launcher.ranks,
-        threads=threads or 1,
-        openmp=capabilities.openmp,
-        mpi=capabilities.mpi,
-    )
-    return launcher.command(executable), launch
 
 
 def finished_run(

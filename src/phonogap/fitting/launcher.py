@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import os
 import shlex
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from phonogap.errors import PhonogapError
+from phonogap.fitting.gap_fit import GAP_FIT_EXECUTABLE, INSTALL_HINT
 from phonogap.schemas.fit import BuildCapabilities, GapFitLaunch
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
     "GapFitLauncher",
     "LauncherError",
     "build_capabilities",
+    "bundled_binary",
+    "gap_fit_executable",
+    "launch_command",
     "launcher_from_environment",
     "resolve_launcher",
 ]
@@ -240,3 +245,77 @@ def thread_count(launcher: GapFitLauncher, capabilities: BuildCapabilities) -> i
     if launcher.n_threads is not None:
         return launcher.n_threads
     return max(1, (os.cpu_count() or 1) // (launcher.ranks or 1))
+
+
+def bundled_binary(executable: str) -> str:
+    """Return quippy's bundled gap_fit binary when ``executable`` is a wrapper script for it.
+
+    ``pip install quippy-ase`` puts a Python console script (behind a pyenv shim, often) on
+    PATH that starts the binary as *its* child; a parent-death signal set on the wrapper
+    would not reach the binary, so phonogap starts the binary itself.
+    """
+    try:
+        with open(executable, "rb") as handle:
+            head = handle.read(4096)
+        is_script = head.startswith(b"#!") and (b"quippy" in head or b"pyenv" in head)
+        import quippy
+    except (OSError, ImportError):
+        return executable
+    binary = Path(quippy.__path__[0]) / "gap_fit"
+    if is_script and binary.is_file() and os.access(binary, os.X_OK):
+        return str(binary)
+    return executable
+
+
+def gap_fit_executable(name: str) -> str | None:
+    """Return the path of the executable ``name`` on PATH, or None if it is not there.
+
+    For ``gap_fit`` this is quippy's bundled binary when PATH holds its wrapper script
+    (:func:`bundled_binary`).
+    """
+    found = shutil.which(name)
+    if found is None:
+        return None
+    return bundled_binary(found) if Path(name).name == GAP_FIT_EXECUTABLE else found
+
+
+def launch_command(launcher: GapFitLauncher, source: str) -> tuple[list[str], GapFitLaunch]:
+    """Resolve a launcher's programs and describe the launch.
+
+    Parameters
+    ----------
+    launcher
+        Prefix, executable and threads.
+    source
+        Where the launcher came from (for messages and the record).
+
+    Returns
+    -------
+    tuple
+        The command before gap_fit's arguments (prefix, then the executable's path; quippy's
+        wrapper script replaced by its bundled binary), and its :class:`GapFitLaunch`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the executable or the prefix's program is not found (with an install hint).
+    """
+    executable = gap_fit_executable(launcher.executable)
+    if executable is None:
+        raise FileNotFoundError(f"{launcher.executable!r} (from {source}): {INSTALL_HINT}")
+    if launcher.prefix and shutil.which(launcher.prefix[0]) is None:
+        raise FileNotFoundError(
+            f"the gap_fit launcher {launcher.prefix[0]!r} (from {source}) is not on PATH; "
+            "install it (e.g. OpenMPI's mpirun) or change the prefix"
+        )
+    capabilities = build_capabilities(executable)
+    threads = thread_count(launcher, capabilities)
+    launch = GapFitLaunch(
+        command=launcher.command(executable),
+        source=source,
+        ranks=launcher.ranks,
+        threads=threads or 1,
+        openmp=capabilities.openmp,
+        mpi=capabilities.mpi,
+    )
+    return launcher.command(executable), launch
