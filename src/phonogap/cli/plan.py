@@ -130,7 +130,10 @@ def check_fits_fit_memory(workflow: WorkflowFile, args: argparse.Namespace) -> N
     if getattr(args, "force", False):
         return
     try:
-        with _quiet("phonogap.database", "phonogap.md"):  # the run logs these itself, later
+        with (
+            _quiet("phonogap.database", "phonogap.md"),  # the run logs these itself, later
+            log_console.status("sizing the fits before labelling (gap_fit dryrun=T) ..."),
+        ):  # a spinner (terminals only): the first line printed still names the store
             plan = plan_workflow(workflow, memory_gib=getattr(args, "memory", None))
     except PlanNotAvailableError as exc:
         logger.debug("fit memory not checked before the run: %s", exc)
